@@ -1,0 +1,11 @@
+DROP TABLE content_events;
+DROP TABLE login_throttles;
+DROP TABLE api_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE article_tags;
+DROP TABLE article_authors;
+DROP TABLE articles;
+DROP TABLE tags;
+DROP TABLE categories;
+DROP TABLE users;
+DROP TABLE authors;

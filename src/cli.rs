@@ -1,0 +1,60 @@
+//! The one-shot commands of the `cms` binary (everything but `serve`).
+
+use std::io::BufRead;
+
+use crate::auth::{password, secret};
+use crate::config::Config;
+use crate::db::Db;
+use crate::users;
+
+/// `cms migrate`: apply pending migrations.
+pub fn migrate(config: &Config) -> Result<(), String> {
+    Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    println!("migrations applied to {}", config.database_url.redacted());
+    Ok(())
+}
+
+/// `cms create-admin --email E`: the only way to make the first admin.
+pub fn create_admin(
+    config: &Config,
+    email: &str,
+    name: Option<&str>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (secret::random_token(18), true)
+    };
+    password::check_policy("password", &password).map_err(|e| format!("password {}", e.message))?;
+    let (db, _) = Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let mut conn = db.get_blocking().map_err(|e| e.to_string())?;
+    let display_name = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    let user = users::create_admin_account(&mut conn, email, &display_name, &password)
+        .map_err(|e| match e.problem().errors.first() {
+            Some(field) => format!("{}: {}", field.field, field.message),
+            None => e.problem().detail,
+        })?;
+    println!("created admin {} (id {})", user.email, user.id);
+    if generated {
+        println!("password: {password}");
+        println!("(shown once; store it now)");
+    }
+    Ok(())
+}
+
+/// `cms seed-demo`: load the French demo content.
+pub fn seed_demo(config: &Config) -> Result<(), String> {
+    let (db, _) = Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let mut conn = db.get_blocking().map_err(|e| e.to_string())?;
+    let summary = crate::demo::seed(&mut conn).map_err(|e| e.problem().detail)?;
+    println!("{summary}");
+    Ok(())
+}

@@ -1,0 +1,299 @@
+//! Every setting of the service, read once from the environment (and `.env`),
+//! validated, with errors that name the variable at fault.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the data lives, decided by the scheme of `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file; its directory is created on start.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string, passed to libpq as given.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `sqlite://relative/path`, `sqlite:///absolute/path`, `sqlite:path`,
+    /// `postgres://...` or `postgresql://...`; anything else is refused, because
+    /// SQLite would happily treat any string as a file name.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        if let Some(rest) = raw.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() || path.starts_with(':') || path.contains('?') {
+                return Err(format!(
+                    "'{raw}' has no usable SQLite file path (in-memory databases and URI parameters are not supported)"
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        let scheme = raw.split(':').next().unwrap_or_default();
+        Err(format!(
+            "unsupported scheme '{scheme}' (expected sqlite:// or postgres://)"
+        ))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The URL with any password removed, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Development mode relaxes what production must set explicitly (the JWT secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub environment: Environment,
+    pub seed_demo: bool,
+    /// `None` in development when unset: a random secret is generated and kept
+    /// beside the data so that restarts do not log everyone out.
+    pub jwt_secret: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub db_pool_size: u32,
+    pub db_connect_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub workers: Option<usize>,
+    pub cors_origins: Vec<String>,
+    pub public_cache_seconds: u32,
+}
+
+/// A configuration error: the variable at fault and what is wrong with it.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+/// The value `.env.example` ships with; refused as a real secret outside development.
+pub const EXAMPLE_JWT_SECRET: &str = "change-me-to-a-random-string-of-at-least-32-bytes";
+
+impl Config {
+    /// Reads the process environment (after loading `.env`, if present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is worth saying.
+        if let Err(err) = dotenvy::dotenv()
+            && !err.not_found()
+        {
+            return Err(ConfigError {
+                variable: ".env",
+                message: err.to_string(),
+            });
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any source of variables (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| get(name).filter(|v| !v.trim().is_empty());
+        let err = |variable: &'static str, message: String| ConfigError { variable, message };
+
+        let bind_raw = var("CMS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let bind: SocketAddr = bind_raw.trim().parse().map_err(|_| {
+            err(
+                "CMS_BIND",
+                format!("'{bind_raw}' is not a host:port address such as 127.0.0.1:8080"),
+            )
+        })?;
+
+        let database_url_raw =
+            var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/cms.sqlite3".to_owned());
+        let database_url =
+            DatabaseUrl::parse(database_url_raw.trim()).map_err(|m| err("DATABASE_URL", m))?;
+
+        let environment = match var("CMS_ENV").as_deref().map(str::trim) {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(err(
+                    "CMS_ENV",
+                    format!("'{other}' is not one of development, production"),
+                ));
+            }
+        };
+
+        let jwt_secret = var("CMS_JWT_SECRET");
+        if let Some(secret) = &jwt_secret {
+            if secret.len() < 32 {
+                return Err(err(
+                    "CMS_JWT_SECRET",
+                    format!("must be at least 32 bytes long (got {})", secret.len()),
+                ));
+            }
+            if environment == Environment::Production && secret == EXAMPLE_JWT_SECRET {
+                return Err(err(
+                    "CMS_JWT_SECRET",
+                    "is the example value from .env.example; generate a random one".to_owned(),
+                ));
+            }
+        } else if environment == Environment::Production {
+            return Err(err(
+                "CMS_JWT_SECRET",
+                "must be set when CMS_ENV=production".to_owned(),
+            ));
+        }
+
+        let number = |name: &'static str, default: u64, min: u64, max: u64| {
+            match var(name) {
+                None => Ok(default),
+                Some(raw) => raw
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .ok_or_else(|| {
+                        err(name, format!("'{raw}' is not a whole number between {min} and {max}"))
+                    }),
+            }
+        };
+        let flag = |name: &'static str, default: bool| match var(name).as_deref().map(str::trim) {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(other) => Err(err(name, format!("'{other}' is not true or false"))),
+        };
+
+        let workers = match number("CMS_WORKERS", 0, 0, 1024)? {
+            0 => None,
+            n => Some(n as usize),
+        };
+
+        Ok(Self {
+            bind,
+            database_url,
+            environment,
+            seed_demo: flag("CMS_SEED_DEMO", true)?,
+            jwt_secret,
+            jwt_issuer: var("CMS_JWT_ISSUER").unwrap_or_else(|| "newsroom-cms".to_owned()),
+            jwt_audience: var("CMS_JWT_AUDIENCE").unwrap_or_else(|| "newsroom-cms-api".to_owned()),
+            access_token_ttl: Duration::from_secs(number(
+                "CMS_ACCESS_TOKEN_TTL_SECONDS",
+                900,
+                30,
+                86_400,
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                number("CMS_REFRESH_TOKEN_TTL_DAYS", 30, 1, 365)? * 86_400,
+            ),
+            db_pool_size: number("CMS_DB_POOL_SIZE", 10, 1, 512)? as u32,
+            db_connect_timeout: Duration::from_millis(number(
+                "CMS_DB_TIMEOUT_MS",
+                2_000,
+                100,
+                60_000,
+            )?),
+            max_body_bytes: number("CMS_MAX_BODY_BYTES", 1_048_576, 1_024, 64 * 1_048_576)?
+                as usize,
+            workers,
+            cors_origins: var("CMS_CORS_ORIGINS")
+                .map(|raw| {
+                    raw.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_bind_localhost_and_sqlite_file() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("data/cms.sqlite3"))
+        );
+        assert!(c.seed_demo);
+        assert_eq!(c.environment, Environment::Development);
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        for (vars, variable) in [
+            (vec![("CMS_BIND", "localhost")], "CMS_BIND"),
+            (vec![("CMS_BIND", "127.0.0.1:99999")], "CMS_BIND"),
+            (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (vec![("DATABASE_URL", "cms.sqlite3")], "DATABASE_URL"),
+            (vec![("DATABASE_URL", "sqlite::memory:")], "DATABASE_URL"),
+            (vec![("CMS_SEED_DEMO", "maybe")], "CMS_SEED_DEMO"),
+            (vec![("CMS_JWT_SECRET", "short")], "CMS_JWT_SECRET"),
+            (vec![("CMS_ENV", "production")], "CMS_JWT_SECRET"),
+            (
+                vec![("CMS_ENV", "production"), ("CMS_JWT_SECRET", EXAMPLE_JWT_SECRET)],
+                "CMS_JWT_SECRET",
+            ),
+            (vec![("CMS_DB_POOL_SIZE", "0")], "CMS_DB_POOL_SIZE"),
+            (vec![("CMS_ENV", "staging")], "CMS_ENV"),
+        ] {
+            let e = config(&vars).unwrap_err();
+            assert_eq!(e.variable, variable, "{vars:?} gave {e}");
+        }
+    }
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("/tmp/x.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u:secret@h/db")
+                .unwrap()
+                .redacted(),
+            "postgresql://u:***@h/db"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! The newsroom's content: articles, categories, authors and tags.
+
+pub mod body;
+pub mod slug;

@@ -1,0 +1,109 @@
+//! Slugs: generated from a title or name with French-aware transliteration
+//! (`L’été à Niamey : « Noël » approche` → `l-ete-a-niamey-noel-approche`),
+//! or validated when a client gives one.
+
+use crate::error::FieldError;
+
+pub const MAX_LENGTH: usize = 120;
+
+/// A value matching `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 120 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let valid = !raw.is_empty()
+            && raw.len() <= MAX_LENGTH
+            && raw
+                .split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if valid {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(FieldError::new(
+                field,
+                "invalid_slug",
+                format!("must be lowercase letters and digits separated by single hyphens (at most {MAX_LENGTH} characters)"),
+            ))
+        }
+    }
+
+    /// Derives a slug from free text; `None` when nothing usable is left
+    /// (a title made only of punctuation or emoji).
+    pub fn from_text(text: &str) -> Option<Self> {
+        // Only letters and digits are transliterated: symbols and emoji would
+        // otherwise become words ("BJ" for a flag) that nobody typed.
+        let mut slug = String::with_capacity(text.len());
+        for ch in text.chars() {
+            let ascii = if ch.is_alphanumeric() { deunicode::deunicode_char(ch).unwrap_or("") } else { "" };
+            if ascii.is_empty() {
+                if !slug.is_empty() && !slug.ends_with('-') {
+                    slug.push('-');
+                }
+                continue;
+            }
+            for b in ascii.chars() {
+                if b.is_ascii_alphanumeric() {
+                    slug.push(b.to_ascii_lowercase());
+                } else if !slug.is_empty() && !slug.ends_with('-') {
+                    slug.push('-');
+                }
+            }
+        }
+        let mut slug = slug.trim_end_matches('-').to_owned();
+        if slug.len() > MAX_LENGTH {
+            // Cut at a word boundary, leaving room for a "-NN" suffix.
+            let cut = slug[..MAX_LENGTH - 6].rfind('-').unwrap_or(MAX_LENGTH - 6);
+            slug.truncate(cut);
+        }
+        (!slug.is_empty()).then_some(Self(slug))
+    }
+
+    /// `base-2`, `base-3`, ...: the candidate for the n-th duplicate.
+    pub fn with_suffix(&self, n: u32) -> Self {
+        Self(format!("{}-{n}", self.0))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slug(text: &str) -> String {
+        Slug::from_text(text).unwrap().into_string()
+    }
+
+    #[test]
+    fn french_titles() {
+        assert_eq!(
+            slug("Lutte contre le terrorisme : le Niger compte sur la Russie"),
+            "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie"
+        );
+        assert_eq!(slug("L’été à Niamey : « Noël » approche"), "l-ete-a-niamey-noel-approche");
+        assert_eq!(slug("Le cœur de l’œuvre"), "le-coeur-de-l-oeuvre");
+        assert_eq!(slug("Bénin 🇧🇯 — élections 2026 !"), "benin-elections-2026");
+        assert!(Slug::from_text("« … »").is_none());
+    }
+
+    #[test]
+    fn long_titles_are_cut_at_a_word() {
+        let s = slug(&"mot ".repeat(100));
+        assert!(s.len() <= MAX_LENGTH - 6 && !s.ends_with('-'));
+    }
+
+    #[test]
+    fn given_slugs_are_validated() {
+        assert!(Slug::parse("slug", "niger-2026").is_ok());
+        for bad in ["", "Niger", "a--b", "-a", "a-", "é", "a b"] {
+            assert!(Slug::parse("slug", bad).is_err(), "{bad}");
+        }
+    }
+}

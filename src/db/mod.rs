@@ -1,0 +1,274 @@
+//! The only code that knows there are two databases: the connection enum, the
+//! pool that picks a backend from the URL scheme, migrations, and the one door
+//! (`Db::read` / `Db::write`) through which handlers reach the database.
+
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, ConnectionError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::{Config, DatabaseUrl};
+use crate::error::ApiError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a SQLite writer waits for the lock before giving up; long enough
+/// that concurrent writers queue instead of failing with "database is locked".
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
+/// One connection type over both backends, so that queries are written once.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Postgres(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs `f` in a transaction that holds the write lock from its first
+    /// statement. On SQLite a deferred transaction that reads and then writes
+    /// can fail at once with SQLITE_BUSY (the busy timeout does not apply to a
+    /// lock upgrade), so writers start with `BEGIN IMMEDIATE` and queue instead.
+    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            Self::Sqlite(conn) => AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?,
+            Self::Postgres(conn) => AnsiTransactionManager::begin_transaction(conn)?,
+        }
+        match f(self) {
+            Ok(value) => {
+                <Self as Connection>::TransactionManager::commit_transaction(self)?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The caller's error says what went wrong; a failed rollback
+                // leaves the connection broken, which the pool then discards.
+                let _ = <Self as Connection>::TransactionManager::rollback_transaction(self);
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Opens connections of the backend named by `DATABASE_URL`, with SQLite's
+/// pragmas set on every new connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+
+    fn open(&self, create: bool) -> Result<DbConnection, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&sqlite_uri(path, create))?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;"
+                ))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// A `file:` URI; pooled connections open with `mode=rw` so that a deleted
+/// database file is an error rather than a new, empty database.
+fn sqlite_uri(path: &Path, create: bool) -> String {
+    let mut encoded = String::new();
+    for ch in path.to_string_lossy().chars() {
+        match ch {
+            '%' => encoded.push_str("%25"),
+            '?' => encoded.push_str("%3f"),
+            '#' => encoded.push_str("%23"),
+            other => encoded.push(other),
+        }
+    }
+    let mode = if create { "rwc" } else { "rw" };
+    format!("file:{encoded}?mode={mode}")
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.open(false).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        // An unlinked SQLite file still answers queries; writes to it would be lost.
+        if let DatabaseUrl::Sqlite(path) = &self.url
+            && !path.exists()
+        {
+            return Err(r2d2::Error::ConnectionError(ConnectionError::BadConnection(
+                "the SQLite database file is gone".to_owned(),
+            )));
+        }
+        conn.ping().map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The database handle given to handlers: a pool and the door to it.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+    sqlite_path: Option<PathBuf>,
+}
+
+/// Failure to prepare the database at start-up, reported against `DATABASE_URL`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(String);
+
+impl Db {
+    /// Creates the SQLite file and its directory when needed, applies pending
+    /// migrations, and builds the pool. Returns whether the database was new
+    /// (no migration had ever run), which is when the demo content is seeded.
+    pub fn connect_and_migrate(config: &Config) -> Result<(Self, bool), SetupError> {
+        let manager = ConnectionManager::new(config.database_url.clone());
+        let sqlite_path = match &config.database_url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        SetupError(format!("cannot create directory {}: {e}", dir.display()))
+                    })?;
+                }
+                Some(path.clone())
+            }
+            DatabaseUrl::Postgres(_) => None,
+        };
+        let mut conn = manager
+            .open(true)
+            .map_err(|e| SetupError(format!("cannot connect to {}: {e}", config.database_url.redacted())))?;
+        let fresh = migrate(&mut conn)?;
+        drop(conn);
+
+        let pool = r2d2::Pool::builder()
+            .max_size(config.db_pool_size)
+            .min_idle(Some(config.db_pool_size.min(2)))
+            .connection_timeout(config.db_connect_timeout)
+            .build_unchecked(manager);
+        let backend = match config.database_url {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        };
+        Ok((
+            Self {
+                pool,
+                backend,
+                sqlite_path,
+            },
+            fresh,
+        ))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` on a pooled connection on the blocking thread pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` inside a write transaction: everything it writes commits
+    /// together or not at all.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.read(move |conn| conn.write_transaction(f)).await
+    }
+
+    /// Synchronous access for the CLI (migrate, create-admin, seed-demo).
+    pub fn get_blocking(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
+        self.pool
+            .get()
+            .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))
+    }
+
+    /// Readiness: the database answers a query through the pool.
+    pub async fn check_ready(&self) -> Result<(), ApiError> {
+        if let Some(path) = &self.sqlite_path
+            && !path.exists()
+        {
+            return Err(ApiError::DatabaseUnavailable(
+                "the SQLite database file is gone".to_owned(),
+            ));
+        }
+        self.read(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))
+        })
+        .await
+    }
+}
+
+/// Applies pending migrations of the connection's backend; `true` when the
+/// database had none applied before.
+pub fn migrate(conn: &mut DbConnection) -> Result<bool, SetupError> {
+    let fail = |e: Box<dyn std::error::Error + Send + Sync>| SetupError(format!("migration failed: {e}"));
+    let (applied_before, ran) = match conn {
+        DbConnection::Sqlite(c) => (
+            c.applied_migrations().map_err(fail)?.len(),
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(fail)?.len(),
+        ),
+        DbConnection::Postgres(c) => (
+            c.applied_migrations().map_err(fail)?.len(),
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).map_err(fail)?.len(),
+        ),
+    };
+    if ran > 0 {
+        tracing::info!(applied = ran, "database migrated");
+    }
+    Ok(applied_before == 0)
+}

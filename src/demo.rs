@@ -1,0 +1,299 @@
+//! The French demo newsroom: what `cargo run --release` serves on a new
+//! database, and what `cms seed-demo` loads. Seeding twice does nothing.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::content::body::{self, BodyFormat};
+use crate::content::slug::Slug;
+use crate::db::DbConnection;
+use crate::db::schema::{article_authors, article_tags, articles, authors, categories, tags};
+use crate::error::ApiError;
+use crate::timestamp;
+
+struct DemoArticle {
+    title: &'static str,
+    body: &'static str,
+    category: &'static str,
+    authors: &'static [&'static str],
+    tags: &'static [&'static str],
+    /// Hours before now; negative is in the future (scheduled).
+    published_hours_ago: Option<i64>,
+    featured: bool,
+}
+
+const CATEGORIES: &[(&str, Option<&str>, &str)] = &[
+    ("News - Infos", None, "Toute l’actualité"),
+    ("Diplomatie", Some("News - Infos"), "Relations internationales et coopération"),
+    ("Bénin", None, "L’actualité du Bénin"),
+    ("Niger", None, "L’actualité du Niger"),
+    ("Monde", None, "L’actualité internationale"),
+    ("Algérie", Some("Monde"), "Nouvelles d’Algérie"),
+    ("Centrafrique", Some("Monde"), "Nouvelles de Centrafrique"),
+];
+
+const AUTHORS: &[(&str, &str)] = &[
+    ("Agence Nigérienne de Presse", "Agence de presse publique du Niger (ANP)."),
+    ("Aïssata Maïga", "Journaliste, correspondante à Niamey, suit la diplomatie sahélienne."),
+    ("Koffi Houngbédji", "Reporter à Cotonou, spécialiste de la politique béninoise."),
+    ("La Rédaction", "L’équipe de la rédaction."),
+];
+
+const TAGS: &[&str] = &[
+    "Terrorisme", "Russie", "Élections", "Économie", "Sécurité", "Sahel", "CEDEAO", "Coopération",
+];
+
+const ARTICLES: &[DemoArticle] = &[
+    DemoArticle {
+        title: "Lutte contre le terrorisme : le Niger compte sur la Russie",
+        body: "Niamey a signé un accord de coopération militaire avec Moscou.\n\nSelon le ministre, « cette coopération permettra de sécuriser nos frontières ». Les premières livraisons d’équipements sont attendues avant la fin de l’année.",
+        category: "Diplomatie",
+        authors: &["Agence Nigérienne de Presse", "Aïssata Maïga"],
+        tags: &["Terrorisme", "Russie", "Sahel"],
+        published_hours_ago: Some(2),
+        featured: true,
+    },
+    DemoArticle {
+        title: "Bénin : la campagne électorale s’ouvre dans le calme",
+        body: "Les candidats ont lancé leur campagne ce week-end à Cotonou et à Parakou.\n\nLa commission électorale appelle à « un scrutin apaisé ».",
+        category: "Bénin",
+        authors: &["Koffi Houngbédji"],
+        tags: &["Élections"],
+        published_hours_ago: Some(5),
+        featured: true,
+    },
+    DemoArticle {
+        title: "Niger : le prix du riz recule sur les marchés de Niamey",
+        body: "Après des mois de hausse, le sac de 25 kg est repassé sous la barre des 15 000 francs CFA.\n\nLes commerçants attribuent cette baisse à l’arrivée de la récolte.",
+        category: "Niger",
+        authors: &["Aïssata Maïga"],
+        tags: &["Économie"],
+        published_hours_ago: Some(9),
+        featured: false,
+    },
+    DemoArticle {
+        title: "La CEDEAO réunit ses ministres à Abuja",
+        body: "Les ministres des affaires étrangères de la **CEDEAO** se retrouvent pour deux jours de travaux.\n\nAu menu : la sécurité au Sahel et la libre circulation.",
+        category: "Diplomatie",
+        authors: &["La Rédaction"],
+        tags: &["CEDEAO", "Sécurité", "Sahel"],
+        published_hours_ago: Some(20),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Algérie : Alger et Niamey relancent la route transsaharienne",
+        body: "Les deux capitales ont convenu d’accélérer les travaux du dernier tronçon.\n\n« C’est un projet structurant pour toute la région », a déclaré un responsable.",
+        category: "Algérie",
+        authors: &["Agence Nigérienne de Presse"],
+        tags: &["Coopération", "Économie"],
+        published_hours_ago: Some(30),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Centrafrique : Bangui accueille un forum sur la paix",
+        body: "Des délégations de toute la sous-région sont attendues à Bangui.\n\nLe forum veut « consolider les acquis » des accords de paix.",
+        category: "Centrafrique",
+        authors: &["La Rédaction"],
+        tags: &["Sécurité"],
+        published_hours_ago: Some(48),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Monde : l’ONU alerte sur l’insécurité alimentaire au Sahel 🌾",
+        body: "Le Programme alimentaire mondial estime que des millions de personnes auront besoin d’aide pendant la soudure.\n\nL’agence appelle les bailleurs à se mobiliser.",
+        category: "Monde",
+        authors: &["La Rédaction"],
+        tags: &["Sahel", "Économie"],
+        published_hours_ago: Some(60),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Bénin : le port de Cotonou bat un record de trafic",
+        body: "Le port autonome a enregistré une hausse de 12 % de son trafic sur un an.\n\nLa direction mise sur la digitalisation des procédures.",
+        category: "Bénin",
+        authors: &["Koffi Houngbédji"],
+        tags: &["Économie"],
+        published_hours_ago: Some(72),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Niger : ouverture de l’année scolaire à Zinder",
+        body: "Plus de 300 000 élèves ont repris le chemin de l’école dans la région de Zinder.\n\nLe gouverneur a salué « l’engagement des enseignants ».",
+        category: "Niger",
+        authors: &["Agence Nigérienne de Presse"],
+        tags: &[],
+        published_hours_ago: Some(96),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Diplomatie : Cotonou et Niamey rouvrent le dialogue",
+        body: "Une délégation béninoise est attendue à Niamey pour discuter de la réouverture de la frontière.\n\nLes deux pays affirment vouloir « tourner la page ».",
+        category: "Diplomatie",
+        authors: &["Koffi Houngbédji", "Aïssata Maïga"],
+        tags: &["Coopération"],
+        published_hours_ago: Some(120),
+        featured: false,
+    },
+    DemoArticle {
+        title: "Sahel : ce que change le retrait des forces étrangères",
+        body: "Analyse en cours de rédaction.",
+        category: "News - Infos",
+        authors: &["Aïssata Maïga"],
+        tags: &["Sécurité", "Sahel"],
+        published_hours_ago: None,
+        featured: false,
+    },
+    DemoArticle {
+        title: "Élections au Bénin : le programme de la soirée électorale",
+        body: "Résultats, réactions et analyses : suivez la soirée en direct.",
+        category: "Bénin",
+        authors: &["La Rédaction"],
+        tags: &["Élections"],
+        published_hours_ago: Some(-48),
+        featured: false,
+    },
+];
+
+fn slug_of(text: &str) -> String {
+    Slug::from_text(text).map(Slug::into_string).unwrap_or_else(|| "sans-titre".to_owned())
+}
+
+/// Loads the demo unless it is already there; returns what it did.
+pub fn seed(conn: &mut DbConnection) -> Result<String, ApiError> {
+    conn.write_transaction(|conn| {
+        let already = categories::table
+            .filter(categories::slug.eq(slug_of("News - Infos")))
+            .count()
+            .get_result::<i64>(conn)?;
+        if already > 0 {
+            return Ok("demo content already present; nothing to do".to_owned());
+        }
+        let now = timestamp::now();
+        let category_id = seed_categories(conn, now)?;
+        let author_id = seed_authors(conn, now)?;
+        let tag_id = seed_tags(conn, now)?;
+        for article in ARTICLES {
+            seed_article(conn, now, article, &category_id, &author_id, &tag_id)?;
+        }
+        Ok(format!(
+            "seeded {} categories, {} authors, {} tags and {} articles",
+            CATEGORIES.len(),
+            AUTHORS.len(),
+            TAGS.len(),
+            ARTICLES.len()
+        ))
+    })
+}
+
+type Ids = std::collections::HashMap<&'static str, i64>;
+
+fn seed_categories(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Ids, ApiError> {
+    let mut ids = Ids::new();
+    for (position, (name, parent, description)) in CATEGORIES.iter().enumerate() {
+        let id = diesel::insert_into(categories::table)
+            .values((
+                categories::slug.eq(slug_of(name)),
+                categories::name.eq(*name),
+                categories::description.eq(Some(*description)),
+                categories::parent_id.eq(parent.and_then(|p| ids.get(p).copied())),
+                categories::position.eq(i32::try_from(position).unwrap_or(0)),
+                categories::created_at.eq(now),
+                categories::updated_at.eq(now),
+            ))
+            .returning(categories::id)
+            .get_result::<i64>(conn)?;
+        ids.insert(name, id);
+    }
+    Ok(ids)
+}
+
+fn seed_authors(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Ids, ApiError> {
+    let mut ids = Ids::new();
+    for (name, bio) in AUTHORS {
+        let id = diesel::insert_into(authors::table)
+            .values((
+                authors::slug.eq(slug_of(name)),
+                authors::name.eq(*name),
+                authors::bio.eq(Some(*bio)),
+                authors::links.eq("[]"),
+                authors::created_at.eq(now),
+                authors::updated_at.eq(now),
+            ))
+            .returning(authors::id)
+            .get_result::<i64>(conn)?;
+        ids.insert(name, id);
+    }
+    Ok(ids)
+}
+
+fn seed_tags(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Ids, ApiError> {
+    let mut ids = Ids::new();
+    for name in TAGS {
+        let id = diesel::insert_into(tags::table)
+            .values((
+                tags::slug.eq(slug_of(name)),
+                tags::name.eq(*name),
+                tags::created_at.eq(now),
+                tags::updated_at.eq(now),
+            ))
+            .returning(tags::id)
+            .get_result::<i64>(conn)?;
+        ids.insert(name, id);
+    }
+    Ok(ids)
+}
+
+fn seed_article(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    article: &DemoArticle,
+    category_id: &Ids,
+    author_id: &Ids,
+    tag_id: &Ids,
+) -> Result<(), ApiError> {
+    let missing = |what: &str| ApiError::Internal(format!("demo data names an unknown {what}"));
+    let rendered = body::render(BodyFormat::Markdown, article.body);
+    let (status, published_at) = match article.published_hours_ago {
+        None => ("draft", None),
+        Some(h) if h < 0 => ("scheduled", Some(now - Duration::hours(h))),
+        Some(h) => ("published", Some(now - Duration::hours(h))),
+    };
+    let id = diesel::insert_into(articles::table)
+        .values((
+            articles::slug.eq(slug_of(article.title)),
+            articles::title.eq(article.title),
+            articles::excerpt.eq(body::excerpt(&rendered.text, 160)),
+            articles::body.eq(article.body),
+            articles::body_format.eq(BodyFormat::Markdown.as_str()),
+            articles::body_html.eq(&rendered.html),
+            articles::status.eq(status),
+            articles::published_at.eq(published_at),
+            articles::category_id.eq(*category_id.get(article.category).ok_or_else(|| missing("category"))?),
+            articles::featured.eq(article.featured),
+            articles::reading_time_minutes.eq(rendered.reading_time_minutes),
+            articles::word_count.eq(rendered.word_count),
+            articles::search_text.eq(format!("{} {}", article.title, rendered.text)),
+            articles::created_at.eq(now),
+            articles::updated_at.eq(now),
+        ))
+        .returning(articles::id)
+        .get_result::<i64>(conn)?;
+    for (position, name) in article.authors.iter().enumerate() {
+        diesel::insert_into(article_authors::table)
+            .values((
+                article_authors::article_id.eq(id),
+                article_authors::author_id.eq(*author_id.get(name).ok_or_else(|| missing("author"))?),
+                article_authors::position.eq(i32::try_from(position).unwrap_or(0)),
+            ))
+            .execute(conn)?;
+    }
+    for name in article.tags {
+        diesel::insert_into(article_tags::table)
+            .values((
+                article_tags::article_id.eq(id),
+                article_tags::tag_id.eq(*tag_id.get(name).ok_or_else(|| missing("tag"))?),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

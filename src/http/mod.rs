@@ -1,0 +1,5 @@
+//! Cross-cutting HTTP concerns shared by every resource.
+
+pub mod extract;
+pub mod fallback;
+pub mod request_log;

@@ -1,0 +1,131 @@
+//! Newsroom CMS: a headless CMS for French-language news sites.
+//!
+//! `Application::build` turns a [`Config`] into a running HTTP server; the
+//! binary (`main.rs`) and the black-box tests both start it this way.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+pub mod timestamp;
+pub mod users;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+
+pub use config::Config;
+use db::Db;
+use http::extract::BodyLimit;
+use state::AppState;
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+/// Start-up failures, each naming what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] db::SetupError),
+    #[error("CMS_BIND: cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Seed(String),
+}
+
+impl Application {
+    /// Migrates the database, seeds the demo when the database is new and
+    /// `CMS_SEED_DEMO` allows it, and binds the listening socket.
+    pub fn build(config: Config) -> Result<Self, StartError> {
+        let (db, fresh) = Db::connect_and_migrate(&config)?;
+        tracing::info!(
+            database = %config.database_url.redacted(),
+            fresh,
+            "database ready"
+        );
+        if fresh && config.seed_demo {
+            let mut conn = db.get_blocking().map_err(|e| StartError::Seed(e.to_string()))?;
+            let summary = demo::seed(&mut conn)
+                .map_err(|e| StartError::Seed(format!("demo seed failed: {}", e.problem().detail)))?;
+            tracing::info!("{summary}");
+        }
+        let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(config.bind.port());
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+        };
+        let server = serve(listener, state).map_err(|source| StartError::Bind {
+            addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
+            source,
+        })?;
+        Ok(Self { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
+    let body_limit = web::Data::new(BodyLimit(state.config.max_body_bytes));
+    let workers = state.config.workers;
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(http::fallback::problem_fallback))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
+            .wrap(from_fn(http::request_log::request_log))
+            .app_data(state.clone())
+            .app_data(body_limit.clone())
+            .app_data(document.clone())
+            .into_utoipa_app()
+            .configure(routes::documented)
+            .into_app()
+            .configure(routes::undocumented)
+            .default_service(web::to(http::fallback::unknown_route))
+    })
+    .shutdown_timeout(10);
+    let server = match workers {
+        Some(workers) => server.workers(workers),
+        None => server,
+    };
+    Ok(server.listen(listener)?.run())
+}

@@ -1,0 +1,55 @@
+//! The OpenAPI document: the base (info, security schemes, shared schemas)
+//! here, the paths collected from the routes as they are registered, so the
+//! document and what is served cannot drift apart.
+
+use actix_web::{HttpResponse, get, web};
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Newsroom CMS API",
+        description = "Headless CMS for French-language newsrooms: articles, categories, authors and tags as JSON.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "service", description = "Health, documentation and metrics"),
+    )
+)]
+struct BaseDocument;
+
+/// The complete document, exactly as served at `/openapi.json`.
+pub fn document() -> OpenApiDoc {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(BaseDocument::openapi())
+        .configure(crate::routes::documented)
+        .split_for_parts();
+    api
+}
+
+/// The document as pretty JSON with a trailing newline: the bytes of
+/// `openapi/openapi.json` and of `GET /openapi.json`.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+/// Served from memory; built once at start.
+pub struct DocumentJson(pub String);
+
+#[get("/openapi.json")]
+pub async fn serve_document(doc: web::Data<DocumentJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(doc.0.clone())
+}

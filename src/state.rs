@@ -1,0 +1,12 @@
+//! What every handler can reach: the database and the configuration.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
