@@ -37,11 +37,12 @@ pub fn create_admin(
     let display_name = name
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
-    let user = users::create_admin_account(&mut conn, email, &display_name, &password)
-        .map_err(|e| match e.problem().errors.first() {
+    let user = users::create_admin_account(&mut conn, email, &display_name, &password).map_err(
+        |e| match e.problem().errors.first() {
             Some(field) => format!("{}: {}", field.field, field.message),
             None => e.problem().detail,
-        })?;
+        },
+    )?;
     println!("created admin {} (id {})", user.email, user.id);
     if generated {
         println!("password: {password}");

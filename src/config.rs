@@ -170,18 +170,19 @@ impl Config {
             ));
         }
 
-        let number = |name: &'static str, default: u64, min: u64, max: u64| {
-            match var(name) {
-                None => Ok(default),
-                Some(raw) => raw
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| {
-                        err(name, format!("'{raw}' is not a whole number between {min} and {max}"))
-                    }),
-            }
+        let number = |name: &'static str, default: u64, min: u64, max: u64| match var(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        name,
+                        format!("'{raw}' is not a whole number between {min} and {max}"),
+                    )
+                }),
         };
         let flag = |name: &'static str, default: bool| match var(name).as_deref().map(str::trim) {
             None => Ok(default),
@@ -272,7 +273,10 @@ mod tests {
             (vec![("CMS_JWT_SECRET", "short")], "CMS_JWT_SECRET"),
             (vec![("CMS_ENV", "production")], "CMS_JWT_SECRET"),
             (
-                vec![("CMS_ENV", "production"), ("CMS_JWT_SECRET", EXAMPLE_JWT_SECRET)],
+                vec![
+                    ("CMS_ENV", "production"),
+                    ("CMS_JWT_SECRET", EXAMPLE_JWT_SECRET),
+                ],
                 "CMS_JWT_SECRET",
             ),
             (vec![("CMS_DB_POOL_SIZE", "0")], "CMS_DB_POOL_SIZE"),

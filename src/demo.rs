@@ -24,7 +24,11 @@ struct DemoArticle {
 
 const CATEGORIES: &[(&str, Option<&str>, &str)] = &[
     ("News - Infos", None, "Toute l’actualité"),
-    ("Diplomatie", Some("News - Infos"), "Relations internationales et coopération"),
+    (
+        "Diplomatie",
+        Some("News - Infos"),
+        "Relations internationales et coopération",
+    ),
     ("Bénin", None, "L’actualité du Bénin"),
     ("Niger", None, "L’actualité du Niger"),
     ("Monde", None, "L’actualité internationale"),
@@ -33,14 +37,30 @@ const CATEGORIES: &[(&str, Option<&str>, &str)] = &[
 ];
 
 const AUTHORS: &[(&str, &str)] = &[
-    ("Agence Nigérienne de Presse", "Agence de presse publique du Niger (ANP)."),
-    ("Aïssata Maïga", "Journaliste, correspondante à Niamey, suit la diplomatie sahélienne."),
-    ("Koffi Houngbédji", "Reporter à Cotonou, spécialiste de la politique béninoise."),
+    (
+        "Agence Nigérienne de Presse",
+        "Agence de presse publique du Niger (ANP).",
+    ),
+    (
+        "Aïssata Maïga",
+        "Journaliste, correspondante à Niamey, suit la diplomatie sahélienne.",
+    ),
+    (
+        "Koffi Houngbédji",
+        "Reporter à Cotonou, spécialiste de la politique béninoise.",
+    ),
     ("La Rédaction", "L’équipe de la rédaction."),
 ];
 
 const TAGS: &[&str] = &[
-    "Terrorisme", "Russie", "Élections", "Économie", "Sécurité", "Sahel", "CEDEAO", "Coopération",
+    "Terrorisme",
+    "Russie",
+    "Élections",
+    "Économie",
+    "Sécurité",
+    "Sahel",
+    "CEDEAO",
+    "Coopération",
 ];
 
 const ARTICLES: &[DemoArticle] = &[
@@ -155,7 +175,9 @@ const ARTICLES: &[DemoArticle] = &[
 ];
 
 fn slug_of(text: &str) -> String {
-    Slug::from_text(text).map(Slug::into_string).unwrap_or_else(|| "sans-titre".to_owned())
+    Slug::from_text(text)
+        .map(Slug::into_string)
+        .unwrap_or_else(|| "sans-titre".to_owned())
 }
 
 /// Loads the demo unless it is already there; returns what it did.
@@ -268,7 +290,9 @@ fn seed_article(
             articles::body_html.eq(&rendered.html),
             articles::status.eq(status),
             articles::published_at.eq(published_at),
-            articles::category_id.eq(*category_id.get(article.category).ok_or_else(|| missing("category"))?),
+            articles::category_id.eq(*category_id
+                .get(article.category)
+                .ok_or_else(|| missing("category"))?),
             articles::featured.eq(article.featured),
             articles::reading_time_minutes.eq(rendered.reading_time_minutes),
             articles::word_count.eq(rendered.word_count),
@@ -282,7 +306,8 @@ fn seed_article(
         diesel::insert_into(article_authors::table)
             .values((
                 article_authors::article_id.eq(id),
-                article_authors::author_id.eq(*author_id.get(name).ok_or_else(|| missing("author"))?),
+                article_authors::author_id
+                    .eq(*author_id.get(name).ok_or_else(|| missing("author"))?),
                 article_authors::position.eq(i32::try_from(position).unwrap_or(0)),
             ))
             .execute(conn)?;

@@ -165,9 +165,10 @@ impl ApiError {
                 format!("too many attempts; retry in {retry_after_seconds} s"),
                 Vec::new(),
             ),
-            Self::DatabaseUnavailable(_) => {
-                ("the database is unavailable; retry shortly".to_owned(), Vec::new())
-            }
+            Self::DatabaseUnavailable(_) => (
+                "the database is unavailable; retry shortly".to_owned(),
+                Vec::new(),
+            ),
             Self::Internal(_) => ("an unexpected error occurred".to_owned(), Vec::new()),
         };
         Problem {
@@ -242,7 +243,9 @@ impl From<DieselError> for ApiError {
                 // the message itself (SQL text) is never sent to the client.
                 let column = match (info.column_name(), info.constraint_name()) {
                     (Some(column), _) => column.to_owned(),
-                    (None, Some(constraint)) => column_from_constraint(constraint, info.table_name()),
+                    (None, Some(constraint)) => {
+                        column_from_constraint(constraint, info.table_name())
+                    }
                     (None, None) => unique_column_from_message(info.message()),
                 };
                 Self::conflict(format!("a resource with the same {column} already exists"))

@@ -51,6 +51,8 @@ pub enum StartError {
     },
     #[error("{0}")]
     Seed(String),
+    #[error("CMS_JWT_SECRET: {0}")]
+    Secret(String),
 }
 
 impl Application {
@@ -64,19 +66,33 @@ impl Application {
             "database ready"
         );
         if fresh && config.seed_demo {
-            let mut conn = db.get_blocking().map_err(|e| StartError::Seed(e.to_string()))?;
-            let summary = demo::seed(&mut conn)
-                .map_err(|e| StartError::Seed(format!("demo seed failed: {}", e.problem().detail)))?;
+            let mut conn = db
+                .get_blocking()
+                .map_err(|e| StartError::Seed(e.to_string()))?;
+            let summary = demo::seed(&mut conn).map_err(|e| {
+                StartError::Seed(format!("demo seed failed: {}", e.problem().detail))
+            })?;
             tracing::info!("{summary}");
         }
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
             source,
         })?;
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or(config.bind.port());
+        let port = listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(config.bind.port());
+        let secret = auth::signing_secret::resolve(&config).map_err(StartError::Secret)?;
+        let access_tokens = auth::jwt::AccessTokens::new(
+            secret.as_bytes(),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+            config.access_token_ttl,
+        );
         let state = AppState {
             db: db.clone(),
             config: Arc::new(config),
+            access_tokens: Arc::new(access_tokens),
         };
         let server = serve(listener, state).map_err(|source| StartError::Bind {
             addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),

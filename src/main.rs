@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use cms::{Application, Config};
 
 #[derive(Parser)]
-#[command(name = "cms", version, about = "Headless CMS for French-language newsrooms")]
+#[command(
+    name = "cms",
+    version,
+    about = "Headless CMS for French-language newsrooms"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

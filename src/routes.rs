@@ -5,12 +5,12 @@ use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::health;
+use crate::{auth, health};
 
 /// Routes that appear in the OpenAPI document.
 pub fn documented(cfg: &mut ServiceConfig) {
     cfg.service(health::live).service(health::ready);
-    cfg.service(scope::scope("/api/v1"));
+    cfg.service(scope::scope("/api/v1").service(auth::session::login));
 }
 
 /// Routes outside the document: the document itself and its viewer.

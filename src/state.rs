@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::jwt::AccessTokens;
 use crate::config::Config;
 use crate::db::Db;
 
@@ -9,4 +10,5 @@ use crate::db::Db;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub access_tokens: Arc<AccessTokens>,
 }

@@ -10,7 +10,8 @@ pub fn now() -> NaiveDateTime {
 
 /// `2025-01-18T09:30:00Z`, with fractional seconds only when there are some.
 pub fn to_rfc3339(t: &NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Parses any RFC 3339 timestamp (any offset) into UTC.

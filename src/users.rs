@@ -27,7 +27,11 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(FieldError::new(field, "invalid_email", "must be an email address"))
+            Err(FieldError::new(
+                field,
+                "invalid_email",
+                "must be an email address",
+            ))
         }
     }
 
@@ -51,7 +55,8 @@ pub fn create_admin_account(
     plain_password: &str,
 ) -> Result<CreatedUser, ApiError> {
     let email = Email::parse("email", email).map_err(|e| ApiError::Validation(vec![e]))?;
-    password::check_policy("password", plain_password).map_err(|e| ApiError::Validation(vec![e]))?;
+    password::check_policy("password", plain_password)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
     let hash = password::hash(plain_password)?;
     let now = timestamp::now();
     let id = diesel::insert_into(users::table)
@@ -70,7 +75,11 @@ pub fn create_admin_account(
         .map_err(|e| match ApiError::from(e) {
             ApiError::Conflict { .. } => ApiError::Conflict {
                 detail: "a user with this email already exists".to_owned(),
-                errors: vec![FieldError::new("email", "taken", "is already used by another account")],
+                errors: vec![FieldError::new(
+                    "email",
+                    "taken",
+                    "is already used by another account",
+                )],
             },
             other => other,
         })?;

@@ -3,7 +3,9 @@
 
 use pulldown_cmark::{Options, Parser, html};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum BodyFormat {
     Markdown,
@@ -19,7 +21,11 @@ impl BodyFormat {
     }
 
     pub fn from_db(raw: &str) -> Self {
-        if raw == "html" { Self::Html } else { Self::Markdown }
+        if raw == "html" {
+            Self::Html
+        } else {
+            Self::Markdown
+        }
     }
 }
 
@@ -38,7 +44,8 @@ pub fn render(format: BodyFormat, source: &str) -> RenderedBody {
     let unsafe_html = match format {
         BodyFormat::Markdown => {
             let mut out = String::with_capacity(source.len() * 5 / 4);
-            let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+            let options =
+                Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
             html::push_html(&mut out, Parser::new_ext(source, options));
             out
         }
@@ -46,7 +53,10 @@ pub fn render(format: BodyFormat, source: &str) -> RenderedBody {
     };
     let html = ammonia::clean(&unsafe_html);
     let text = plain_text(&html);
-    let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    let words = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
     RenderedBody {
         html,
         word_count: i32::try_from(words).unwrap_or(i32::MAX),
@@ -118,7 +128,10 @@ mod tests {
 
     #[test]
     fn html_is_sanitised() {
-        let r = render(BodyFormat::Html, r#"<p onclick="x()">Bonjour <img src=x onerror=alert(1)></p>"#);
+        let r = render(
+            BodyFormat::Html,
+            r#"<p onclick="x()">Bonjour <img src=x onerror=alert(1)></p>"#,
+        );
         assert!(!r.html.contains("onclick") && !r.html.contains("onerror"));
         assert_eq!(r.word_count, 1);
         assert_eq!(r.reading_time_minutes, 1);
@@ -127,6 +140,9 @@ mod tests {
     #[test]
     fn excerpts_stop_at_a_sentence() {
         let text = "Première phrase assez longue pour compter. Deuxième phrase. Troisième.";
-        assert_eq!(excerpt(text, 30), "Première phrase assez longue pour compter.");
+        assert_eq!(
+            excerpt(text, 30),
+            "Première phrase assez longue pour compter."
+        );
     }
 }

@@ -14,16 +14,21 @@ impl Slug {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let valid = !raw.is_empty()
             && raw.len() <= MAX_LENGTH
-            && raw
-                .split('-')
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && raw.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
             Err(FieldError::new(
                 field,
                 "invalid_slug",
-                format!("must be lowercase letters and digits separated by single hyphens (at most {MAX_LENGTH} characters)"),
+                format!(
+                    "must be lowercase letters and digits separated by single hyphens (at most {MAX_LENGTH} characters)"
+                ),
             ))
         }
     }
@@ -35,7 +40,11 @@ impl Slug {
         // otherwise become words ("BJ" for a flag) that nobody typed.
         let mut slug = String::with_capacity(text.len());
         for ch in text.chars() {
-            let ascii = if ch.is_alphanumeric() { deunicode::deunicode_char(ch).unwrap_or("") } else { "" };
+            let ascii = if ch.is_alphanumeric() {
+                deunicode::deunicode_char(ch).unwrap_or("")
+            } else {
+                ""
+            };
             if ascii.is_empty() {
                 if !slug.is_empty() && !slug.ends_with('-') {
                     slug.push('-');
@@ -87,7 +96,10 @@ mod tests {
             slug("Lutte contre le terrorisme : le Niger compte sur la Russie"),
             "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie"
         );
-        assert_eq!(slug("L’été à Niamey : « Noël » approche"), "l-ete-a-niamey-noel-approche");
+        assert_eq!(
+            slug("L’été à Niamey : « Noël » approche"),
+            "l-ete-a-niamey-noel-approche"
+        );
         assert_eq!(slug("Le cœur de l’œuvre"), "le-coeur-de-l-oeuvre");
         assert_eq!(slug("Bénin 🇧🇯 — élections 2026 !"), "benin-elections-2026");
         assert!(Slug::from_text("« … »").is_none());

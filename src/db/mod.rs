@@ -54,7 +54,9 @@ impl DbConnection {
         E: From<diesel::result::Error>,
     {
         match self {
-            Self::Sqlite(conn) => AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?,
+            Self::Sqlite(conn) => {
+                AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?
+            }
             Self::Postgres(conn) => AnsiTransactionManager::begin_transaction(conn)?,
         }
         match f(self) {
@@ -131,9 +133,9 @@ impl ManageConnection for ConnectionManager {
         if let DatabaseUrl::Sqlite(path) = &self.url
             && !path.exists()
         {
-            return Err(r2d2::Error::ConnectionError(ConnectionError::BadConnection(
-                "the SQLite database file is gone".to_owned(),
-            )));
+            return Err(r2d2::Error::ConnectionError(
+                ConnectionError::BadConnection("the SQLite database file is gone".to_owned()),
+            ));
         }
         conn.ping().map(|_| ()).map_err(r2d2::Error::QueryError)
     }
@@ -175,9 +177,12 @@ impl Db {
             }
             DatabaseUrl::Postgres(_) => None,
         };
-        let mut conn = manager
-            .open(true)
-            .map_err(|e| SetupError(format!("cannot connect to {}: {e}", config.database_url.redacted())))?;
+        let mut conn = manager.open(true).map_err(|e| {
+            SetupError(format!(
+                "cannot connect to {}: {e}",
+                config.database_url.redacted()
+            ))
+        })?;
         let fresh = migrate(&mut conn)?;
         drop(conn);
 
@@ -212,7 +217,9 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
             f(&mut conn)
         })
         .await
@@ -256,15 +263,20 @@ impl Db {
 /// Applies pending migrations of the connection's backend; `true` when the
 /// database had none applied before.
 pub fn migrate(conn: &mut DbConnection) -> Result<bool, SetupError> {
-    let fail = |e: Box<dyn std::error::Error + Send + Sync>| SetupError(format!("migration failed: {e}"));
+    let fail =
+        |e: Box<dyn std::error::Error + Send + Sync>| SetupError(format!("migration failed: {e}"));
     let (applied_before, ran) = match conn {
         DbConnection::Sqlite(c) => (
             c.applied_migrations().map_err(fail)?.len(),
-            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(fail)?.len(),
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(fail)?
+                .len(),
         ),
         DbConnection::Postgres(c) => (
             c.applied_migrations().map_err(fail)?.len(),
-            c.run_pending_migrations(POSTGRES_MIGRATIONS).map_err(fail)?.len(),
+            c.run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map_err(fail)?
+                .len(),
         ),
     };
     if ran > 0 {

@@ -48,7 +48,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(format!("could not read the request body: {e}"))
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }
@@ -60,24 +62,42 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 fn is_json_content_type(req: &HttpRequest) -> bool {
-    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Deserialises a JSON document, reporting where it went wrong.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("the request body is empty; a JSON object is expected"));
+        return Err(ApiError::bad_request(
+            "the request body is empty; a JSON object is expected",
+        ));
     }
+    // Syntax first: a document that is not JSON at all is a 400 even when
+    // its first tokens already have the wrong shape.
+    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => ApiError::Validation(vec![field_error(&path, &inner.to_string())]),
+            serde_json::error::Category::Data => {
+                ApiError::Validation(vec![field_error(&path, &inner.to_string())])
+            }
             _ => ApiError::bad_request(format!("malformed JSON: {inner}")),
         }
     })?;
@@ -92,10 +112,20 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 fn field_error(path: &str, message: &str) -> FieldError {
     let message = strip_position(message);
     let parent = if path == "." { "" } else { path };
-    let join = |name: &str| if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") };
+    let join = |name: &str| {
+        if parent.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        }
+    };
     if let Some(name) = backticked_after(&message, "unknown field `") {
         // serde_path_to_error has already stepped into the unknown key.
-        let field = if parent.is_empty() { name.clone() } else { parent.to_owned() };
+        let field = if parent.is_empty() {
+            name.clone()
+        } else {
+            parent.to_owned()
+        };
         return FieldError::new(field, "unknown_field", format!("unknown field `{name}`"));
     }
     if let Some(name) = backticked_after(&message, "missing field `") {
@@ -108,7 +138,11 @@ fn field_error(path: &str, message: &str) -> FieldError {
     } else {
         "invalid"
     };
-    let field = if parent.is_empty() { "body".to_owned() } else { parent.to_owned() };
+    let field = if parent.is_empty() {
+        "body".to_owned()
+    } else {
+        parent.to_owned()
+    };
     FieldError::new(field, code, message)
 }
 
@@ -139,15 +173,24 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
         if let Some(name) = backticked_after(&message, "unknown field `") {
-            return ApiError::bad_parameter(&name, "unknown_parameter", format!("unknown query parameter `{name}`"));
+            return ApiError::bad_parameter(
+                &name,
+                "unknown_parameter",
+                format!("unknown query parameter `{name}`"),
+            );
         }
         if let Some(name) = backticked_after(&message, "duplicate field `") {
-            return ApiError::bad_parameter(&name, "duplicate_parameter", format!("`{name}` is given more than once"));
+            return ApiError::bad_parameter(
+                &name,
+                "duplicate_parameter",
+                format!("`{name}` is given more than once"),
+            );
         }
         let field = if path == "." { "query" } else { path.as_str() };
         ApiError::bad_parameter(field, "invalid", message)
@@ -185,13 +228,26 @@ mod tests {
     #[test]
     fn json_errors_name_the_field() {
         let e = parse_json::<Body>(br#"{"title":"a","ids":[1,"x"]}"#).unwrap_err();
-        assert_eq!(fields(e), vec![("ids[1]".to_owned(), "invalid_type".to_owned())]);
-        let e = parse_json::<Body>(br#"{"title":"a","ids":[],"seo":{"title":"t","x":1}}"#).unwrap_err();
-        assert_eq!(fields(e), vec![("seo.x".to_owned(), "unknown_field".to_owned())]);
+        assert_eq!(
+            fields(e),
+            vec![("ids[1]".to_owned(), "invalid_type".to_owned())]
+        );
+        let e =
+            parse_json::<Body>(br#"{"title":"a","ids":[],"seo":{"title":"t","x":1}}"#).unwrap_err();
+        assert_eq!(
+            fields(e),
+            vec![("seo.x".to_owned(), "unknown_field".to_owned())]
+        );
         let e = parse_json::<Body>(br#"{"ids":[]}"#).unwrap_err();
         assert_eq!(fields(e), vec![("title".to_owned(), "required".to_owned())]);
-        assert!(matches!(parse_json::<Body>(b"{\"title\":"), Err(ApiError::BadRequest { .. })));
-        assert!(matches!(parse_json::<Body>(b""), Err(ApiError::BadRequest { .. })));
+        assert!(matches!(
+            parse_json::<Body>(b"{\"title\":"),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b""),
+            Err(ApiError::BadRequest { .. })
+        ));
         assert!(matches!(
             parse_json::<Body>(br#"{"title":"a","ids":[]} x"#),
             Err(ApiError::BadRequest { .. })

@@ -21,7 +21,9 @@ fn accepted_client_id(value: &HeaderValue) -> Option<String> {
     let id = value.to_str().ok()?;
     let sane = !id.is_empty()
         && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     sane.then(|| id.to_owned())
 }
 

@@ -1,0 +1,93 @@
+use crate::helpers::{Backend, TestApp, TestDatabase, problem};
+use crate::on_both_databases;
+
+async fn live_and_ready(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let expected = match app.backend {
+        Backend::Sqlite => cms::db::Backend::Sqlite,
+        Backend::Postgres => cms::db::Backend::Postgres,
+    };
+    assert_eq!(
+        app.db.backend(),
+        expected,
+        "the URL scheme picks the backend"
+    );
+    for path in ["/health/live", "/health/ready"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers().contains_key("x-request-id"));
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+    }
+}
+
+async fn request_ids_are_echoed_when_sane(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sent = app
+        .client
+        .get(app.url("/health/live"))
+        .header("X-Request-Id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.headers()["x-request-id"], "abc-123");
+    let hostile = app
+        .client
+        .get(app.url("/health/live"))
+        .header("X-Request-Id", "a b\tc<script>")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(hostile.headers()["x-request-id"], "a b\tc<script>");
+}
+
+/// Polls readiness until it reports `status` (the pool needs a moment to
+/// notice), failing after 20 s.
+async fn wait_for_ready_status(app: &TestApp, status: u16) -> reqwest::Response {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = app.get("/health/ready").await;
+        if response.status().as_u16() == status || std::time::Instant::now() > deadline {
+            return response;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn ready_turns_503_when_the_database_is_gone_and_back_when_it_returns(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert_eq!(app.get("/health/ready").await.status(), 200);
+    match &app.database {
+        TestDatabase::Sqlite { path, .. } => {
+            let dir = path.parent().unwrap().to_owned();
+            let aside = dir.with_file_name("moved-away");
+            std::fs::rename(&dir, &aside).unwrap();
+            let started = std::time::Instant::now();
+            let body = problem(wait_for_ready_status(&app, 503).await, 503).await;
+            assert!(started.elapsed() < std::time::Duration::from_secs(10));
+            assert!(
+                !body["detail"].as_str().unwrap().contains("sqlite"),
+                "no internals: {body}"
+            );
+            std::fs::rename(&aside, &dir).unwrap();
+        }
+        TestDatabase::Postgres(db) => {
+            db.drop_database();
+            let response = wait_for_ready_status(&app, 503).await;
+            assert!(response.headers().contains_key("retry-after"));
+            let body = problem(response, 503).await;
+            assert!(
+                !body["detail"].as_str().unwrap().contains(&db.name),
+                "no internals: {body}"
+            );
+            db.recreate_database();
+        }
+    }
+    assert_eq!(wait_for_ready_status(&app, 200).await.status(), 200);
+}
+
+on_both_databases!(
+    live_and_ready,
+    request_ids_are_echoed_when_sane,
+    ready_turns_503_when_the_database_is_gone_and_back_when_it_returns,
+);

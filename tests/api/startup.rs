@@ -1,0 +1,120 @@
+//! The `cms` binary itself: configuration errors stop it with one line that
+//! names the variable, and it migrates, seeds and serves on either database.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{Backend, TestDatabase};
+use crate::on_both_databases;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cms");
+
+fn cms(vars: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    // Run where no .env file can interfere.
+    command.current_dir(std::env::temp_dir());
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    command
+}
+
+#[test]
+fn configuration_errors_name_the_variable_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let under_a_file = format!("sqlite://{}/cms.sqlite3", file.display());
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("CMS_BIND", "not-an-address")], "CMS_BIND"),
+        (&[("CMS_BIND", "127.0.0.1:70000")], "CMS_BIND"),
+        (&[("DATABASE_URL", "mysql://localhost/cms")], "DATABASE_URL"),
+        (&[("DATABASE_URL", under_a_file.as_str())], "DATABASE_URL"),
+        (&[("CMS_SEED_DEMO", "perhaps")], "CMS_SEED_DEMO"),
+        (&[("CMS_JWT_SECRET", "too-short")], "CMS_JWT_SECRET"),
+        (&[("CMS_ENV", "production")], "CMS_JWT_SECRET"),
+    ];
+    for (vars, variable) in cases {
+        let output = cms(vars, &["serve"]).output().unwrap();
+        assert!(!output.status.success(), "{vars:?} started");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let error_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(error_lines.len(), 1, "{vars:?}: {stderr}");
+        assert!(error_lines[0].contains(variable), "{vars:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("backtrace"),
+            "{stderr}"
+        );
+    }
+}
+
+/// Starts `cms serve` on a free port, waits for readiness, returns the child.
+fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut all: Vec<(&str, &str)> = vars.to_vec();
+    all.push(("CMS_BIND", &bind));
+    all.push(("RUST_LOG", "warn"));
+    let child = cms(&all, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, format!("http://{bind}"))
+}
+
+async fn the_binary_migrates_seeds_and_serves(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let url = database.url();
+    let (mut child, base) = serve(&[
+        ("DATABASE_URL", &url),
+        ("CMS_JWT_SECRET", crate::helpers::TEST_JWT_SECRET),
+    ]);
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut ready = false;
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await
+            && r.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // SIGTERM: a graceful stop, exit status 0.
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let status = child.wait().unwrap();
+    assert!(ready, "the binary never became ready");
+    assert!(status.success(), "graceful shutdown on SIGTERM: {status:?}");
+
+    // The demo landed in the database.
+    let config = crate::helpers::test_config(&url, &[]);
+    let (db, fresh) = cms::db::Db::connect_and_migrate(&config).unwrap();
+    assert!(!fresh);
+    let titles: Vec<String> = db
+        .read(|conn| {
+            use cms::db::schema::articles;
+            use diesel::prelude::*;
+            Ok(articles::table.select(articles::title).load(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t == "Lutte contre le terrorisme : le Niger compte sur la Russie")
+    );
+    assert!(titles.len() >= 12);
+}
+
+on_both_databases!(the_binary_migrates_seeds_and_serves);
