@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use crate::auth::password;
+use crate::auth::{Role, password};
 use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::error::{ApiError, FieldError};
@@ -47,24 +47,49 @@ pub struct CreatedUser {
     pub email: String,
 }
 
-/// Creates an active administrator; a duplicate email is a 409.
-pub fn create_admin_account(
+/// What an account is made of; validated by `create_account`.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub author_id: Option<i64>,
+    pub password: &'a str,
+}
+
+/// Creates an active account; a duplicate email is a 409 naming `email`.
+/// Hashes the password: call it off the async workers.
+pub fn create_account(
     conn: &mut DbConnection,
-    email: &str,
-    display_name: &str,
-    plain_password: &str,
+    account: &NewAccount<'_>,
 ) -> Result<CreatedUser, ApiError> {
-    let email = Email::parse("email", email).map_err(|e| ApiError::Validation(vec![e]))?;
-    password::check_policy("password", plain_password)
-        .map_err(|e| ApiError::Validation(vec![e]))?;
-    let hash = password::hash(plain_password)?;
+    let mut errors = Vec::new();
+    let email = Email::parse("email", account.email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if let Err(e) = password::check_policy("password", account.password) {
+        errors.push(e);
+    }
+    let display_name = account.display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        errors.push(FieldError::new(
+            "display_name",
+            "invalid_length",
+            "must be 1 to 100 characters",
+        ));
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let hash = password::hash(account.password)?;
     let now = timestamp::now();
     let id = diesel::insert_into(users::table)
         .values((
             users::email.eq(email.as_str()),
             users::password_hash.eq(&hash),
             users::display_name.eq(display_name),
-            users::role.eq("admin"),
+            users::role.eq(account.role.as_str()),
+            users::author_id.eq(account.author_id),
             users::active.eq(true),
             users::created_at.eq(now),
             users::updated_at.eq(now),
@@ -87,4 +112,23 @@ pub fn create_admin_account(
         id,
         email: email.as_str().to_owned(),
     })
+}
+
+/// Creates an active administrator (`cms create-admin`).
+pub fn create_admin_account(
+    conn: &mut DbConnection,
+    email: &str,
+    display_name: &str,
+    plain_password: &str,
+) -> Result<CreatedUser, ApiError> {
+    create_account(
+        conn,
+        &NewAccount {
+            email,
+            display_name,
+            role: Role::Admin,
+            author_id: None,
+            password: plain_password,
+        },
+    )
 }

@@ -255,3 +255,147 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     }
     body
 }
+
+/// A signed-in account made by the harness.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+    pub password: String,
+    pub role: cms::auth::Role,
+    /// The byline the account writes under (authors and contributors get one).
+    pub author_id: Option<i64>,
+    /// A valid access token for `Authorization: Bearer`.
+    pub token: String,
+}
+
+pub const TEST_PASSWORD: &str = "mot de passe de test très long";
+
+impl TestApp {
+    /// Creates an account of `role`; authors and contributors get a byline of
+    /// their own. The token is a real access JWT signed with the test secret.
+    pub async fn create_user(&self, role: cms::auth::Role) -> TestUser {
+        use cms::auth::Role;
+        use cms::db::schema::authors;
+        use diesel::prelude::*;
+        let n = uuid::Uuid::new_v4().simple().to_string();
+        let email = format!("{}-{}@redaction.test", role.as_str(), &n[..8]);
+        let with_byline = matches!(role, Role::Author | Role::Contributor);
+        let email_for_db = email.clone();
+        let (id, author_id) = self
+            .db
+            .write(move |conn| {
+                let author_id = if with_byline {
+                    let now = cms::timestamp::now();
+                    Some(
+                        diesel::insert_into(authors::table)
+                            .values((
+                                authors::slug.eq(format!("plume-{}", &n[..12])),
+                                authors::name.eq(format!("Plume {}", &n[..6])),
+                                authors::links.eq("[]"),
+                                authors::created_at.eq(now),
+                                authors::updated_at.eq(now),
+                            ))
+                            .returning(authors::id)
+                            .get_result::<i64>(conn)?,
+                    )
+                } else {
+                    None
+                };
+                let user = cms::users::create_account(
+                    conn,
+                    &cms::users::NewAccount {
+                        email: &email_for_db,
+                        display_name: "Journaliste de test",
+                        role,
+                        author_id,
+                        password: TEST_PASSWORD,
+                    },
+                )?;
+                Ok((user.id, author_id))
+            })
+            .await
+            .expect("create test user");
+        TestUser {
+            id,
+            email,
+            password: TEST_PASSWORD.to_owned(),
+            role,
+            author_id,
+            token: self.access_token(id, role),
+        }
+    }
+
+    /// A valid access token for a user, as the server would issue it.
+    pub fn access_token(&self, user_id: i64, role: cms::auth::Role) -> String {
+        cms::auth::jwt::AccessTokens::new(
+            TEST_JWT_SECRET.as_bytes(),
+            "newsroom-cms",
+            "newsroom-cms-api",
+            std::time::Duration::from_secs(900),
+        )
+        .issue(user_id, role)
+        .expect("sign token")
+    }
+
+    fn with_token(
+        &self,
+        builder: reqwest::RequestBuilder,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        match token {
+            Some(t) => builder.bearer_auth(t),
+            None => builder,
+        }
+    }
+
+    /// GET, optionally authenticated.
+    pub async fn get_as(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        self.with_token(self.client.get(self.url(path)), token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A JSON request of any method, optionally authenticated.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.with_token(self.client.request(method, self.url(path)), token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, token, body)
+            .await
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.send_json(reqwest::Method::PATCH, path, token, body)
+            .await
+    }
+
+    pub async fn delete_as(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        self.with_token(self.client.delete(self.url(path)), token)
+            .send()
+            .await
+            .expect("request")
+    }
+}

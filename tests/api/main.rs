@@ -1,6 +1,10 @@
 //! Black-box tests: the real application over HTTP, on SQLite and PostgreSQL.
 
+// Shared by every test module; not every helper is used by every change.
+#[allow(dead_code, reason = "helpers serve tests that come and go")]
 mod helpers;
+
+mod auth_login;
 
 mod errors;
 mod health;
