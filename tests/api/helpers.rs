@@ -399,3 +399,144 @@ impl TestApp {
             .expect("request")
     }
 }
+
+impl TestApp {
+    /// A fingerprint of everything a write could change: compare it before and
+    /// after a refused request to prove that nothing was written.
+    pub async fn snapshot(&self) -> Vec<String> {
+        use cms::db::schema::*;
+        use diesel::prelude::*;
+        self.db
+            .read(|conn| {
+                let mut rows: Vec<String> = Vec::new();
+                let mut push = |table: &str, items: Vec<String>| {
+                    rows.push(format!("{table}: {} rows", items.len()));
+                    rows.extend(items.into_iter().map(|r| format!("{table} {r}")));
+                };
+                push(
+                    "articles",
+                    articles::table
+                        .select((
+                            articles::id,
+                            articles::slug,
+                            articles::status,
+                            articles::version,
+                            articles::updated_at,
+                            articles::title,
+                        ))
+                        .order(articles::id)
+                        .load::<(i64, String, String, i32, chrono::NaiveDateTime, String)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "categories",
+                    categories::table
+                        .select((
+                            categories::id,
+                            categories::slug,
+                            categories::parent_id,
+                            categories::version,
+                        ))
+                        .order(categories::id)
+                        .load::<(i64, String, Option<i64>, i32)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "authors",
+                    authors::table
+                        .select((authors::id, authors::slug, authors::name, authors::version))
+                        .order(authors::id)
+                        .load::<(i64, String, String, i32)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "tags",
+                    tags::table
+                        .select((tags::id, tags::slug, tags::name, tags::version))
+                        .order(tags::id)
+                        .load::<(i64, String, String, i32)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "article_authors",
+                    article_authors::table
+                        .order((article_authors::article_id, article_authors::position))
+                        .load::<(i64, i64, i32)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "article_tags",
+                    article_tags::table
+                        .order((article_tags::article_id, article_tags::tag_id))
+                        .load::<(i64, i64)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "users",
+                    users::table
+                        .select((
+                            users::id,
+                            users::email,
+                            users::role,
+                            users::active,
+                            users::author_id,
+                            users::password_hash,
+                            users::version,
+                        ))
+                        .order(users::id)
+                        .load::<(i64, String, String, bool, Option<i64>, String, i32)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "refresh_tokens",
+                    refresh_tokens::table
+                        .select((
+                            refresh_tokens::id,
+                            refresh_tokens::used_at,
+                            refresh_tokens::revoked_at,
+                        ))
+                        .order(refresh_tokens::id)
+                        .load::<(
+                            i64,
+                            Option<chrono::NaiveDateTime>,
+                            Option<chrono::NaiveDateTime>,
+                        )>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "api_tokens",
+                    api_tokens::table
+                        .select((
+                            api_tokens::id,
+                            api_tokens::name,
+                            api_tokens::scopes,
+                            api_tokens::revoked_at,
+                        ))
+                        .order(api_tokens::id)
+                        .load::<(i64, String, String, Option<chrono::NaiveDateTime>)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                Ok(rows)
+            })
+            .await
+            .expect("snapshot")
+    }
+}
