@@ -69,6 +69,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The path exists with other methods, listed in `Allow`.
+    #[error("method not allowed")]
+    MethodNotAllowed { allowed: Vec<String> },
     #[error("conflict: {detail}")]
     Conflict {
         detail: String,
@@ -124,6 +127,7 @@ impl ApiError {
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Forbidden"),
             Self::NotFound(_) => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
@@ -151,6 +155,10 @@ impl ApiError {
             | Self::Forbidden(detail)
             | Self::NotFound(detail)
             | Self::UnsupportedMediaType(detail) => (detail.clone(), Vec::new()),
+            Self::MethodNotAllowed { allowed } => (
+                format!("this resource supports {}", allowed.join(", ")),
+                Vec::new(),
+            ),
             Self::PreconditionFailed => (
                 "the resource changed since the If-Match version; fetch it again".to_owned(),
                 Vec::new(),
@@ -189,6 +197,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -219,6 +228,9 @@ impl ResponseError for ApiError {
             }
             Self::DatabaseUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::MethodNotAllowed { allowed } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
             }
             _ => {}
         }

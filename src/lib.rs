@@ -117,6 +117,7 @@ impl Application {
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
+    let known_routes = web::Data::new(http::fallback::KnownRoutes::from_document(&openapi::document()));
     let body_limit = web::Data::new(BodyLimit(state.config.max_body_bytes));
     let workers = state.config.workers;
     let state = web::Data::new(state);
@@ -132,6 +133,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(state.clone())
             .app_data(body_limit.clone())
             .app_data(document.clone())
+            .app_data(known_routes.clone())
             .into_utoipa_app()
             .configure(routes::documented)
             .into_app()

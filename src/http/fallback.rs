@@ -6,12 +6,52 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::{ApiError, PROBLEM_JSON, Problem, problem_body};
 
+/// Every path the server answers and its methods, built once from the
+/// OpenAPI document (plus the few undocumented routes), so that a known path
+/// asked with another method is a 405 with `Allow`, not a 404.
+pub struct KnownRoutes(Vec<(ResourceDef, Vec<String>)>);
+
+impl KnownRoutes {
+    pub fn from_document(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes: Vec<(ResourceDef, Vec<String>)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let json = serde_json::to_value(item).unwrap_or_default();
+                let methods = ["get", "post", "put", "patch", "delete", "head", "options"]
+                    .into_iter()
+                    .filter(|m| json.get(m).is_some())
+                    .map(str::to_uppercase)
+                    .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        routes.push((ResourceDef::new("/openapi.json"), vec!["GET".to_owned()]));
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
 /// The default service: nothing is routed here.
-pub async fn unknown_route(req: HttpRequest) -> HttpResponse {
+pub async fn unknown_route(req: HttpRequest, known: web::Data<KnownRoutes>) -> HttpResponse {
+    if let Some(allowed) = known.allowed(req.path()) {
+        return ApiError::MethodNotAllowed {
+            allowed: allowed.to_vec(),
+        }
+        .error_response();
+    }
     ApiError::not_found(format!("no route for {} {}", req.method(), req.path())).error_response()
 }
 

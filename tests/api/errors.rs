@@ -95,7 +95,7 @@ async fn oversized_body_is_413(backend: Backend) {
     problem(chunked, 413).await;
 }
 
-async fn unknown_routes_and_methods_are_problem_404(backend: Backend) {
+async fn unknown_routes_are_404_and_wrong_methods_405(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for path in [
         "/nope",
@@ -125,5 +125,5 @@ on_both_databases!(
     wrong_content_type_is_415,
     wrong_shape_names_the_field,
     oversized_body_is_413,
-    unknown_routes_and_methods_are_problem_404,
+    unknown_routes_are_404_and_wrong_methods_405,
 );

@@ -9,4 +9,5 @@ mod auth_login;
 mod errors;
 mod health;
 mod migrations;
+mod openapi;
 mod startup;
