@@ -117,7 +117,9 @@ impl Application {
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
-    let known_routes = web::Data::new(http::fallback::KnownRoutes::from_document(&openapi::document()));
+    let known_routes = web::Data::new(http::fallback::KnownRoutes::from_document(
+        &openapi::document(),
+    ));
     let body_limit = web::Data::new(BodyLimit(state.config.max_body_bytes));
     let workers = state.config.workers;
     let state = web::Data::new(state);

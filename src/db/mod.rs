@@ -284,3 +284,17 @@ pub fn migrate(conn: &mut DbConnection) -> Result<bool, SetupError> {
     }
     Ok(applied_before == 0)
 }
+
+/// Runs one expression on the concrete connection of either backend, for the
+/// few statements diesel cannot build for the combined backend (multi-row
+/// `INSERT`, `ON CONFLICT`). The expression is written once and compiled for
+/// each backend.
+#[macro_export]
+macro_rules! on_each_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}

@@ -3,10 +3,10 @@
 //! handlers (actix's own 404/405, a middleware) is rewritten as problem+json.
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::ResourceDef;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::{ApiError, PROBLEM_JSON, Problem, problem_body};

@@ -63,9 +63,15 @@ fn route_macros(dir: &Path, found: &mut BTreeSet<(String, String)>) {
 #[test]
 fn every_served_route_is_documented_and_every_documented_route_exists_in_code() {
     let mut in_code = BTreeSet::new();
-    route_macros(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut in_code);
+    route_macros(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+        &mut in_code,
+    );
     for (method, path) in UNDOCUMENTED {
-        assert!(in_code.remove(&((*method).to_owned(), (*path).to_owned())), "{method} {path} is gone");
+        assert!(
+            in_code.remove(&((*method).to_owned(), (*path).to_owned())),
+            "{method} {path} is gone"
+        );
     }
     let documented: BTreeSet<(String, String)> = document_operations()
         .into_iter()
@@ -73,11 +79,21 @@ fn every_served_route_is_documented_and_every_documented_route_exists_in_code() 
         .collect();
     let missing_from_document: Vec<_> = in_code.difference(&documented).collect();
     let missing_from_code: Vec<_> = documented.difference(&in_code).collect();
-    assert!(missing_from_document.is_empty(), "served but not documented: {missing_from_document:?}");
-    assert!(missing_from_code.is_empty(), "documented but not in code: {missing_from_code:?}");
+    assert!(
+        missing_from_document.is_empty(),
+        "served but not documented: {missing_from_document:?}"
+    );
+    assert!(
+        missing_from_code.is_empty(),
+        "documented but not in code: {missing_from_code:?}"
+    );
     // Route registration outside utoipa-actix-web would bypass the document.
-    let routes_rs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
-    assert!(!routes_rs.contains(".route("), "register routes with .service() so they are documented");
+    let routes_rs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
+    assert!(
+        !routes_rs.contains(".route("),
+        "register routes with .service() so they are documented"
+    );
 }
 
 async fn the_server_answers_every_documented_operation_and_serves_the_document(backend: Backend) {
@@ -100,14 +116,20 @@ async fn the_server_answers_every_documented_operation_and_serves_the_document(b
         if response.status() == 404 {
             let body: serde_json::Value = response.json().await.unwrap_or_default();
             let detail = body["detail"].as_str().unwrap_or_default();
-            assert!(!detail.starts_with("no route for"), "{method} {path} is documented but not routed");
+            assert!(
+                !detail.starts_with("no route for"),
+                "{method} {path} is documented but not routed"
+            );
         }
     }
     let docs = app.get("/docs/").await;
     assert_eq!(docs.status(), 200);
     let html = docs.text().await.unwrap();
     assert!(html.contains("swagger"), "interactive docs are served");
-    assert!(!html.contains("cdn.") && !html.contains("unpkg.com"), "no CDN");
+    assert!(
+        !html.contains("cdn.") && !html.contains("unpkg.com"),
+        "no CDN"
+    );
 }
 
 on_both_databases!(the_server_answers_every_documented_operation_and_serves_the_document);
