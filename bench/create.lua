@@ -1,0 +1,23 @@
+-- POST /api/v1/articles as an editor, each with a unique title.
+local out = os.getenv("BENCH_OUT") or "bench/out"
+local function read(name)
+  local f = assert(io.open(out .. "/" .. name))
+  local s = f:read("*l")
+  f:close()
+  return s
+end
+local token = read("token.txt")
+local category = read("category_id.txt")
+local author = read("author_id.txt")
+local counter = 0
+local thread_id = tostring(math.random(1, 1e9))
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"title":"Brève n° %s-%d : « essai » à Niamey","body":"Texte de la brève, avec des accents : été, Noël.","category_id":%s,"author_ids":[%s]}',
+    thread_id, counter, category, author)
+  return wrk.format("POST", "/api/v1/articles", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+  }, body)
+end
