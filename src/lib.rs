@@ -122,6 +122,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     ));
     let body_limit = web::Data::new(BodyLimit(state.config.max_body_bytes));
     let workers = state.config.workers;
+    let cors_origins = state.config.cors_origins.clone();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -131,6 +132,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "no-referrer")),
             )
+            .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))
             .app_data(state.clone())
             .app_data(body_limit.clone())

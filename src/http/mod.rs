@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP concerns shared by every resource.
 
+pub mod cors;
 pub mod extract;
 pub mod fallback;
 pub mod request_log;

@@ -6,6 +6,8 @@ mod helpers;
 
 mod auth_login;
 
+mod concurrency;
+mod cors;
 mod errors;
 mod health;
 mod migrations;
