@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -117,6 +118,7 @@ impl Application {
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
+    let metrics = web::Data::new(metrics::Metrics::default());
     let known_routes = web::Data::new(http::fallback::KnownRoutes::from_document(
         &openapi::document(),
     ));
@@ -138,6 +140,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(body_limit.clone())
             .app_data(document.clone())
             .app_data(known_routes.clone())
+            .app_data(metrics.clone())
             .into_utoipa_app()
             .configure(routes::documented)
             .into_app()

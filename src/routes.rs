@@ -5,11 +5,13 @@ use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{auth, health};
+use crate::{auth, health, metrics};
 
 /// Routes that appear in the OpenAPI document.
 pub fn documented(cfg: &mut ServiceConfig) {
-    cfg.service(health::live).service(health::ready);
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(metrics::serve);
     cfg.service(scope::scope("/api/v1").service(auth::session::login));
 }
 

@@ -243,6 +243,10 @@ impl Db {
             .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))
     }
 
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
     /// Readiness: the database answers a query through the pool.
     pub async fn check_ready(&self) -> Result<(), ApiError> {
         if let Some(path) = &self.sqlite_path

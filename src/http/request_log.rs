@@ -37,6 +37,9 @@ pub async fn request_log(
         .and_then(accepted_client_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::metrics::Metrics>>()
+        .cloned();
     // The path without its query string: query values may carry tokens.
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
@@ -46,6 +49,9 @@ pub async fn request_log(
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
+            if let Some(metrics) = &metrics {
+                metrics.record(status, started.elapsed());
+            }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }

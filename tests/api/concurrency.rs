@@ -9,12 +9,17 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 
 async fn concurrent_writers_all_succeed(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("CMS_WORKERS", "4"), ("CMS_DB_POOL_SIZE", "8")]).await;
+    let app =
+        TestApp::spawn_with(backend, &[("CMS_WORKERS", "4"), ("CMS_DB_POOL_SIZE", "8")]).await;
     let user = app.create_user(Role::Editor).await;
     // Each successful login writes a refresh token and clears a throttle row.
     let body = json!({"email": user.email, "password": user.password});
     let logins = (0..24).map(|_| app.post_json("/api/v1/auth/login", None, &body));
-    let statuses: Vec<u16> = join_all(logins).await.iter().map(|r| r.status().as_u16()).collect();
+    let statuses: Vec<u16> = join_all(logins)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
 

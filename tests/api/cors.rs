@@ -11,7 +11,10 @@ async fn configured_origins_get_cors_headers_and_others_do_not(backend: Backend)
         .await
         .unwrap();
     assert_eq!(allowed.status(), 200);
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://www.journal.ne");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://www.journal.ne"
+    );
     let preflight = app
         .client
         .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))

@@ -86,8 +86,35 @@ async fn ready_turns_503_when_the_database_is_gone_and_back_when_it_returns(back
     assert_eq!(wait_for_ready_status(&app, 200).await.status(), 200);
 }
 
+async fn metrics_count_responses_in_prometheus_text(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.get("/health/live").await;
+    app.get("/nope").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    let count = |class: &str| -> u64 {
+        let prefix = format!("cms_http_responses_total{{class=\"{class}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(count("2xx") >= 1, "{text}");
+    assert!(count("4xx") >= 1, "{text}");
+    assert!(text.contains("cms_db_connections{state=\"idle\"}"));
+}
+
 on_both_databases!(
     live_and_ready,
+    metrics_count_responses_in_prometheus_text,
     request_ids_are_echoed_when_sane,
     ready_turns_503_when_the_database_is_gone_and_back_when_it_returns,
 );
