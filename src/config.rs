@@ -92,6 +92,8 @@ pub struct Config {
     pub workers: Option<usize>,
     pub cors_origins: Vec<String>,
     pub public_cache_seconds: u32,
+    /// Memory for cached public responses; 0 turns the cache off.
+    pub response_cache_bytes: u64,
 }
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -232,6 +234,7 @@ impl Config {
                 })
                 .unwrap_or_default(),
             public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
+            response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 32, 0, 4_096)? * 1_048_576,
         })
     }
 }

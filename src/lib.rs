@@ -119,6 +119,14 @@ impl Application {
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
     let metrics = web::Data::new(metrics::Metrics::default());
+    let generation = std::sync::Arc::new(db::changes::ContentGeneration::default());
+    if state.config.response_cache_bytes > 0 {
+        db::changes::watch(state.config.database_url.clone(), &generation);
+    }
+    let response_cache = web::Data::new(http::response_cache::ResponseCache::new(
+        state.config.response_cache_bytes,
+        generation,
+    ));
     let known_routes = web::Data::new(http::fallback::KnownRoutes::from_document(
         &openapi::document(),
     ));
@@ -134,6 +142,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "no-referrer")),
             )
+            .wrap(from_fn(http::response_cache::response_cache))
             .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))
             .app_data(state.clone())
@@ -141,6 +150,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(document.clone())
             .app_data(known_routes.clone())
             .app_data(metrics.clone())
+            .app_data(response_cache.clone())
             .into_utoipa_app()
             .configure(routes::documented)
             .into_app()

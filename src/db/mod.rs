@@ -2,6 +2,7 @@
 //! pool that picks a backend from the URL scheme, migrations, and the one door
 //! (`Db::read` / `Db::write`) through which handlers reach the database.
 
+pub mod changes;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,11 @@ pub struct ConnectionManager {
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
         Self { url }
+    }
+
+    /// A connection outside the pool, to a database that must already exist.
+    pub fn open_existing(&self) -> Result<DbConnection, ConnectionError> {
+        self.open(false)
     }
 
     fn open(&self, create: bool) -> Result<DbConnection, ConnectionError> {

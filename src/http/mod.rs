@@ -4,3 +4,4 @@ pub mod cors;
 pub mod extract;
 pub mod fallback;
 pub mod request_log;
+pub mod response_cache;

@@ -1,0 +1,194 @@
+//! The response cache for public reads: anonymous `GET`s of content
+//! resources are answered from memory (with `ETag`/304) until the content
+//! generation moves (see `db::changes`). Bounded by the bytes it holds.
+//!
+//! Correctness over hit rate: an entry is stamped with the generation read
+//! *before* its handler ran, so an answer computed while a write commits is
+//! born stale and never served; any successful write to a content resource
+//! moves the generation before its response leaves.
+
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpResponse, HttpResponseBuilder};
+
+use crate::db::changes::ContentGeneration;
+
+/// Public reads that may be cached, and whose writes invalidate.
+const CONTENT_PREFIXES: &[&str] = &[
+    "/api/v1/articles",
+    "/api/v1/categories",
+    "/api/v1/authors",
+    "/api/v1/tags",
+];
+
+struct CachedResponse {
+    generation: u64,
+    headers: HeaderMap,
+    etag: Option<String>,
+    body: Bytes,
+}
+
+#[derive(Clone)]
+struct BodyWeight;
+
+impl quick_cache::Weighter<String, Arc<CachedResponse>> for BodyWeight {
+    fn weight(&self, key: &String, value: &Arc<CachedResponse>) -> u64 {
+        // Headers and bookkeeping cost about as much as a small body.
+        (key.len() + value.body.len() + 512) as u64
+    }
+}
+
+pub struct ResponseCache {
+    entries: Option<quick_cache::sync::Cache<String, Arc<CachedResponse>, BodyWeight>>,
+    generation: Arc<ContentGeneration>,
+}
+
+impl ResponseCache {
+    /// `capacity_bytes == 0` turns caching off (writes still move the generation).
+    pub fn new(capacity_bytes: u64, generation: Arc<ContentGeneration>) -> Self {
+        let entries = (capacity_bytes > 0)
+            .then(|| quick_cache::sync::Cache::with_weighter(4096, capacity_bytes, BodyWeight));
+        Self {
+            entries,
+            generation,
+        }
+    }
+}
+
+/// The cache key: the path and the query parameters in a canonical order, so
+/// `?a=1&b=2` and `?b=2&a=1` share an entry.
+fn cache_key(path: &str, query: &str) -> String {
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort();
+    let mut key = String::with_capacity(path.len() + query.len() + 1);
+    key.push_str(path);
+    if !pairs.is_empty() {
+        key.push('?');
+        key.push_str(
+            &form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish(),
+        );
+    }
+    key
+}
+
+fn if_none_match_hits(req: &ServiceRequest, etag: Option<&str>) -> bool {
+    let (Some(etag), Some(value)) = (etag, req.headers().get(header::IF_NONE_MATCH)) else {
+        return false;
+    };
+    value.to_str().is_ok_and(|list| {
+        list.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == "*" || t == etag)
+    })
+}
+
+fn replay(entry: &CachedResponse, not_modified: bool) -> HttpResponse {
+    let mut builder = HttpResponseBuilder::new(if not_modified {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    });
+    for (name, value) in &entry.headers {
+        if not_modified && (name == header::CONTENT_TYPE || name == header::CONTENT_LENGTH) {
+            continue;
+        }
+        builder.insert_header((name.clone(), value.clone()));
+    }
+    builder.insert_header(("X-Cache", "hit"));
+    if not_modified {
+        builder.finish()
+    } else {
+        builder.body(entry.body.clone())
+    }
+}
+
+pub async fn response_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let cache = req.app_data::<web::Data<ResponseCache>>().cloned();
+    let Some(cache) = cache.filter(|_| CONTENT_PREFIXES.iter().any(|p| req.path().starts_with(p)))
+    else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let method = req.method().clone();
+    if method != Method::GET {
+        let response = next.call(req).await?;
+        if response.status().is_success() && method != Method::HEAD && method != Method::OPTIONS {
+            cache.generation.bump();
+        }
+        return Ok(response.map_into_boxed_body());
+    }
+    let Some(entries) = cache
+        .entries
+        .as_ref()
+        .filter(|_| !req.headers().contains_key(header::AUTHORIZATION))
+    else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let key = cache_key(req.path(), req.query_string());
+    let generation = cache.generation.current();
+    if let Some(entry) = entries.get(&key).filter(|e| e.generation == generation) {
+        let not_modified = if_none_match_hits(&req, entry.etag.as_deref());
+        return Ok(req.into_response(replay(&entry, not_modified)));
+    }
+    let response = next.call(req).await?;
+    let cacheable = response.status() == StatusCode::OK
+        && response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("public"));
+    if !cacheable {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (head, body) = response.into_parts();
+    let body = actix_web::body::to_bytes(body).await.map_err(|_| {
+        actix_web::error::ErrorInternalServerError("response body could not be read")
+    })?;
+    let entry = CachedResponse {
+        generation,
+        etag: head
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        headers: head.headers().clone(),
+        body: body.clone(),
+    };
+    entries.insert(key, Arc::new(entry));
+    let response = head.set_body(body).map_into_boxed_body();
+    Ok(ServiceResponse::new(request, response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_parameter_order_and_encoding_variants() {
+        assert_eq!(
+            cache_key("/api/v1/articles", "per_page=20&page=2"),
+            cache_key("/api/v1/articles", "page=2&per_page=20")
+        );
+        assert_eq!(
+            cache_key("/api/v1/articles", "q=%C3%A9t%C3%A9"),
+            cache_key("/api/v1/articles", "q=été")
+        );
+        assert_ne!(
+            cache_key("/api/v1/articles", "page=1"),
+            cache_key("/api/v1/articles", "page=2")
+        );
+    }
+}
