@@ -3,3 +3,6 @@
 pub mod extract;
 pub mod fallback;
 pub mod request_log;
+pub mod conditional;
+pub mod cursor;
+pub mod listing;
