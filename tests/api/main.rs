@@ -5,6 +5,9 @@
 mod helpers;
 
 mod auth_login;
+mod content_articles;
+#[allow(dead_code, reason = "fixtures serve tests that come and go")]
+mod content_fixtures;
 
 mod errors;
 mod health;

@@ -286,6 +286,21 @@ pub fn related(
         .load(conn)
 }
 
+/// Finds an article for a write and holds its row until the transaction
+/// ends. SQLite's write transactions already exclude each other (BEGIN
+/// IMMEDIATE); on PostgreSQL a no-op UPDATE takes the row lock, so a second
+/// writer waits, then reads the first one's result, and its `If-Match` no
+/// longer matches.
+pub fn find_for_write(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Option<ArticleRow>> {
+    let Some(row) = find(conn, key, Visibility::Newsroom)? else {
+        return Ok(None);
+    };
+    diesel::update(articles::table.filter(articles::id.eq(row.id)))
+        .set(articles::version.eq(articles::version))
+        .execute(conn)?;
+    find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)
+}
+
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
     articles::table
         .filter(articles::slug.eq(base.as_str()).or(articles::slug.like(format!("{}-%", base.as_str()))))

@@ -48,7 +48,8 @@ fn detail(conn: &mut DbConnection, row: ArticleRow, now: NaiveDateTime) -> Resul
     views(conn, vec![row], true, now)?.pop().ok_or_else(not_found)
 }
 
-/// A view trimmed to the fields asked for (always with `id`).
+/// A view trimmed to the fields asked for (always with `id`). GETs send
+/// this value, so `If-Match` is checked against it too (same bytes, same ETag).
 pub fn shaped(view: &ArticleView, shape: &Shape) -> Result<serde_json::Value, ApiError> {
     let value = serde_json::to_value(view).map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))?;
     let Some(fields) = &shape.fields else {
@@ -259,7 +260,7 @@ pub async fn update(
         .db
         .write(move |conn| {
             let now = timestamp::now();
-            let row = queries::find(conn, &key, Visibility::Newsroom)?.ok_or_else(not_found)?;
+            let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
             let current = detail(conn, row.clone(), now)?;
             let current_status = row.effective_status(now);
             let tag_ids = queries::tag_ids(conn, row.id)?;
@@ -274,7 +275,7 @@ pub async fn update(
                     new_status: desired.status,
                 },
             )?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
+            check_if_match(if_match.as_deref(), &etag_of_view(&shaped(&current, &Shape::default())?)?)?;
             let draft = checked(conn, desired, Some(current_status), now)?;
             let slug = match &draft.slug {
                 Some(given) if given.as_str() != row.slug => {
@@ -300,7 +301,7 @@ pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: O
         .db
         .write(move |conn| {
             let now = timestamp::now();
-            let row = queries::find(conn, &key, Visibility::Newsroom)?.ok_or_else(not_found)?;
+            let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
             let current = detail(conn, row.clone(), now)?;
             let status = row.effective_status(now);
             let authors = current.author_ids();
@@ -314,7 +315,7 @@ pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: O
                     new_status: status,
                 },
             )?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
+            check_if_match(if_match.as_deref(), &etag_of_view(&shaped(&current, &Shape::default())?)?)?;
             queries::delete(conn, row.id)?;
             events::record(conn, events::Resource::Article, row.id, Action::Deleted, caller.user_id())?;
             Ok(())
