@@ -7,6 +7,8 @@ mod helpers;
 mod auth_login;
 mod content_articles;
 mod content_listing;
+mod content_permissions;
+mod content_taxonomy;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
 mod content_fixtures;
 
