@@ -43,7 +43,9 @@ impl utoipa::Modify for BearerScheme {
                 SecurityScheme::Http(
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
-                        .description(Some("An access token from /api/v1/auth/login, or an API token (cms_...)"))
+                        .description(Some(
+                            "An access token from /api/v1/auth/login, or an API token (cms_...)",
+                        ))
                         .build(),
                 ),
             );

@@ -113,7 +113,10 @@ pub fn generate<E>(
 /// the field, never a silently suffixed slug the client did not ask for.
 pub fn taken_conflict(resource: &str, slug: &Slug) -> ApiError {
     ApiError::Conflict {
-        detail: format!("another {resource} already has the slug `{}`", slug.as_str()),
+        detail: format!(
+            "another {resource} already has the slug `{}`",
+            slug.as_str()
+        ),
         errors: vec![FieldError::new(
             "slug",
             "taken",

@@ -7,7 +7,11 @@ use crate::error::FieldError;
 pub fn required(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(FieldError::new(field, "required", format!("`{field}` must not be empty")));
+        return Err(FieldError::new(
+            field,
+            "required",
+            format!("`{field}` must not be empty"),
+        ));
     }
     bounded(field, value, max)
 }
@@ -35,9 +39,10 @@ fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
 /// An absolute http(s) URL, or a path on this site (`/media/...`).
 pub fn url(field: &str, raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
-    let ok = (value.starts_with("https://") || value.starts_with("http://") || value.starts_with('/'))
-        && value.len() <= 2048
-        && !value.chars().any(char::is_whitespace);
+    let ok =
+        (value.starts_with("https://") || value.starts_with("http://") || value.starts_with('/'))
+            && value.len() <= 2048
+            && !value.chars().any(char::is_whitespace);
     if ok {
         Ok(value.to_owned())
     } else {

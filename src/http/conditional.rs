@@ -2,8 +2,8 @@
 //! of the exact bytes sent), `304` on a matching `If-None-Match`, `412` on a
 //! stale `If-Match`, and `Cache-Control` by audience.
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -41,7 +41,10 @@ pub fn check_if_match(header: Option<&str>, current: &str) -> Result<(), ApiErro
     let Some(header) = header else {
         return Ok(());
     };
-    let matches = header.split(',').map(str::trim).any(|tag| tag == "*" || tag == current);
+    let matches = header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == current);
     if matches {
         Ok(())
     } else {
@@ -58,9 +61,10 @@ fn none_match_hits(req: &HttpRequest, etag: &str) -> bool {
     else {
         return false;
     };
-    header.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-    })
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 /// Who may keep a copy: shared caches for anonymous reads, nobody for

@@ -71,14 +71,20 @@ mod tests {
     fn cursors_are_tamper_evident() {
         let key = CursorKey::derive(b"secret");
         let sealed = key.seal(&(1, "a")).unwrap();
-        assert_eq!(key.open::<(i32, String)>(&sealed), Some((1, "a".to_owned())));
+        assert_eq!(
+            key.open::<(i32, String)>(&sealed),
+            Some((1, "a".to_owned()))
+        );
         let forged = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(br#"[2,"a"]"#),
             sealed.split_once('.').unwrap().1
         );
         assert_eq!(key.open::<(i32, String)>(&forged), None);
-        assert_eq!(CursorKey::derive(b"other").open::<(i32, String)>(&sealed), None);
+        assert_eq!(
+            CursorKey::derive(b"other").open::<(i32, String)>(&sealed),
+            None
+        );
         assert_eq!(key.open::<(i32, String)>("garbage"), None);
     }
 }

@@ -1,8 +1,8 @@
 //! Cross-cutting HTTP concerns shared by every resource.
 
-pub mod extract;
-pub mod fallback;
-pub mod request_log;
 pub mod conditional;
 pub mod cursor;
+pub mod extract;
+pub mod fallback;
 pub mod listing;
+pub mod request_log;

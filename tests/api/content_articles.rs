@@ -29,7 +29,10 @@ async fn article_crud_with_relations(backend: Backend) {
         }),
     )
     .await;
-    assert_eq!(a["slug"], "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie");
+    assert_eq!(
+        a["slug"],
+        "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie"
+    );
     assert_eq!(a["status"], "draft");
     assert_eq!(a["version"], 1);
     assert_eq!(a["language"], "fr");
@@ -40,8 +43,18 @@ async fn article_crud_with_relations(backend: Backend) {
     assert_eq!(a["tags"][0]["slug"], "sahel");
     assert_eq!(a["featured_image"]["width"], 1600);
     assert_eq!(a["seo"]["title"], "Niger et Russie");
-    assert!(a["body_html"].as_str().unwrap().contains("<strong>gras</strong>"));
-    assert!(a["excerpt"].as_str().unwrap().starts_with("Niamey a signé un accord."));
+    assert!(
+        a["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>gras</strong>")
+    );
+    assert!(
+        a["excerpt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Niamey a signé un accord.")
+    );
     assert!(a["word_count"].as_i64().unwrap() >= 8);
     assert_eq!(a["reading_time_minutes"], 1);
     let id = a["id"].as_i64().unwrap();
@@ -50,7 +63,11 @@ async fn article_crud_with_relations(backend: Backend) {
     let by_id = ok_json(app.get_as(&format!("/api/v1/articles/{id}"), Some(t)).await).await;
     assert_eq!(by_id, a);
     let slug = a["slug"].as_str().unwrap();
-    ok_json(app.get_as(&format!("/api/v1/articles/{slug}"), Some(t)).await).await;
+    ok_json(
+        app.get_as(&format!("/api/v1/articles/{slug}"), Some(t))
+            .await,
+    )
+    .await;
 
     // PATCH: merge semantics; null clears nullable fields; publish.
     let patched = ok_json(
@@ -90,16 +107,25 @@ async fn article_crud_with_relations(backend: Backend) {
         .read(|conn| {
             use cms::db::schema::content_events::dsl::*;
             use diesel::prelude::*;
-            Ok(content_events.filter(resource.eq("article")).count().get_result::<i64>(conn)?)
+            Ok(content_events
+                .filter(resource.eq("article"))
+                .count()
+                .get_result::<i64>(conn)?)
         })
         .await
         .unwrap();
     assert_eq!(events, 2);
 
     // DELETE: 204, then 404.
-    let deleted = app.delete_as(&format!("/api/v1/articles/{id}"), Some(t)).await;
+    let deleted = app
+        .delete_as(&format!("/api/v1/articles/{id}"), Some(t))
+        .await;
     assert_eq!(deleted.status().as_u16(), 204);
-    problem(app.get_as(&format!("/api/v1/articles/{id}"), Some(t)).await, 404).await;
+    problem(
+        app.get_as(&format!("/api/v1/articles/{id}"), Some(t)).await,
+        404,
+    )
+    .await;
 }
 
 async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend) {
@@ -108,9 +134,7 @@ async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend
     let t = &d.editor.token;
     let tag_id = tag(&app, t, "Élections").await["id"].clone();
     let public = published(&app, t, "Publié", d.category_id, d.author_id).await;
-    let base = |title: &str| {
-        json!({"title": title, "body": "Texte.", "category_id": d.category_id, "author_ids": [d.author_id], "tag_ids": [tag_id]})
-    };
+    let base = |title: &str| json!({"title": title, "body": "Texte.", "category_id": d.category_id, "author_ids": [d.author_id], "tag_ids": [tag_id]});
     let draft = article(&app, t, &base("Brouillon")).await;
     let mut future = base("Demain");
     future["status"] = json!("scheduled");
@@ -119,8 +143,16 @@ async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend
     for hidden in [&draft, &future] {
         let slug = hidden["slug"].as_str().unwrap();
         problem(app.get(&format!("/api/v1/articles/{slug}")).await, 404).await;
-        problem(app.get(&format!("/api/v1/articles/{}", hidden["id"])).await, 404).await;
-        ok_json(app.get_as(&format!("/api/v1/articles/{slug}"), Some(t)).await).await;
+        problem(
+            app.get(&format!("/api/v1/articles/{}", hidden["id"])).await,
+            404,
+        )
+        .await;
+        ok_json(
+            app.get_as(&format!("/api/v1/articles/{slug}"), Some(t))
+                .await,
+        )
+        .await;
     }
     let list = ok_json(app.get("/api/v1/articles").await).await;
     assert_eq!(list["meta"]["total"], 1);
@@ -130,7 +162,11 @@ async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend
     let drafts = ok_json(app.get_as("/api/v1/articles?status=draft", Some(t)).await).await;
     assert_eq!(drafts["meta"]["total"], 1);
     problem(app.get("/api/v1/articles?status=draft").await, 400).await;
-    let related = ok_json(app.get(&format!("/api/v1/articles/{}/related", public["id"])).await).await;
+    let related = ok_json(
+        app.get(&format!("/api/v1/articles/{}/related", public["id"]))
+            .await,
+    )
+    .await;
     assert_eq!(related["data"].as_array().unwrap().len(), 0, "{related}");
     let author = ok_json(app.get(&format!("/api/v1/authors/{}", d.author_id)).await).await;
     assert_eq!(author["article_count"], 1);
@@ -142,7 +178,9 @@ async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend
             use cms::db::schema::articles;
             use diesel::prelude::*;
             diesel::update(articles::table.filter(articles::id.eq(id)))
-                .set(articles::published_at.eq(cms::timestamp::now() - chrono::Duration::seconds(5)))
+                .set(
+                    articles::published_at.eq(cms::timestamp::now() - chrono::Duration::seconds(5)),
+                )
                 .execute(conn)?;
             Ok(())
         })
@@ -150,7 +188,11 @@ async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend
         .unwrap();
     let now_public = ok_json(app.get(&format!("/api/v1/articles/{id}")).await).await;
     assert_eq!(now_public["status"], "published");
-    let related = ok_json(app.get(&format!("/api/v1/articles/{}/related", public["id"])).await).await;
+    let related = ok_json(
+        app.get(&format!("/api/v1/articles/{}/related", public["id"]))
+            .await,
+    )
+    .await;
     assert_eq!(related["data"][0]["id"], id);
     assert_eq!(related["data"][0]["category"]["name"], "Actualités");
 }
@@ -184,8 +226,20 @@ async fn slugs_are_french_aware_and_unique(backend: Backend) {
     assert_eq!(category(&app, t, "Bénin", None).await["slug"], "benin");
     assert_eq!(category(&app, t, "Bénin", None).await["slug"], "benin-2");
     assert_eq!(tag(&app, t, "Économie").await["slug"], "economie");
-    assert_eq!(byline(&app, t, "Agence Nigérienne de Presse").await["slug"], "agence-nigerienne-de-presse");
-    let p = problem(app.post_json("/api/v1/tags", Some(t), &json!({"name": "X", "slug": "economie"})).await, 409).await;
+    assert_eq!(
+        byline(&app, t, "Agence Nigérienne de Presse").await["slug"],
+        "agence-nigerienne-de-presse"
+    );
+    let p = problem(
+        app.post_json(
+            "/api/v1/tags",
+            Some(t),
+            &json!({"name": "X", "slug": "economie"}),
+        )
+        .await,
+        409,
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "slug");
 }
 
@@ -196,7 +250,9 @@ async fn utf8_round_trips_byte_for_byte(backend: Backend) {
     let title = "Ça déménage à Zinder : « l’œuvre » — 🇳🇪 🎉 naïveté";
     let body = "Texte accentué : àâäéèêëîïôöùûüÿçœæ « guillemets » ’apostrophe’ 😀\n";
     let a = article(&app, t, &json!({"title": title, "body": body, "excerpt": "Résumé « ému » 😀", "category_id": d.category_id, "author_ids": [d.author_id]})).await;
-    let raw = app.get_as(&format!("/api/v1/articles/{}", a["id"]), Some(t)).await;
+    let raw = app
+        .get_as(&format!("/api/v1/articles/{}", a["id"]), Some(t))
+        .await;
     let bytes = raw.bytes().await.unwrap();
     let v: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["title"].as_str().unwrap().as_bytes(), title.as_bytes());
@@ -214,8 +270,19 @@ async fn etag_304_and_concurrent_patches(backend: Backend) {
     let first = app.get(&path).await;
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     assert!(etag.starts_with('"'), "strong etag: {etag}");
-    assert!(first.headers()["cache-control"].to_str().unwrap().starts_with("public, max-age="));
-    let again = app.client.get(app.url(&path)).header("If-None-Match", &etag).send().await.unwrap();
+    assert!(
+        first.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public, max-age=")
+    );
+    let again = app
+        .client
+        .get(app.url(&path))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status().as_u16(), 304);
     assert!(again.bytes().await.unwrap().is_empty());
     let private = app.get_as(&path, Some(t)).await;
@@ -223,7 +290,13 @@ async fn etag_304_and_concurrent_patches(backend: Backend) {
     // Lists have ETags too.
     let list = app.get("/api/v1/articles").await;
     let list_etag = list.headers()["etag"].to_str().unwrap().to_owned();
-    let list_again = app.client.get(app.url("/api/v1/articles")).header("If-None-Match", &list_etag).send().await.unwrap();
+    let list_again = app
+        .client
+        .get(app.url("/api/v1/articles"))
+        .header("If-None-Match", &list_etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(list_again.status().as_u16(), 304);
 
     let patch = |title: &'static str| {
@@ -239,17 +312,38 @@ async fn etag_304_and_concurrent_patches(backend: Backend) {
     let mut statuses = [one.status().as_u16(), two.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 412]);
-    let winner: Value = if one.status().as_u16() == 200 { one.json().await.unwrap() } else { two.json().await.unwrap() };
+    let winner: Value = if one.status().as_u16() == 200 {
+        one.json().await.unwrap()
+    } else {
+        two.json().await.unwrap()
+    };
     let stored = ok_json(app.get_as(&path, Some(t)).await).await;
     assert_eq!(stored, winner);
     assert_eq!(stored["version"], 2);
     // A stale If-Match on DELETE writes nothing.
     let snapshot = app.snapshot().await;
-    let stale = app.client.delete(app.url(&path)).bearer_auth(t).header("If-Match", &etag).send().await.unwrap();
+    let stale = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(t)
+        .header("If-Match", &etag)
+        .send()
+        .await
+        .unwrap();
     problem(stale, 412).await;
     assert_eq!(app.snapshot().await, snapshot);
-    let fresh = app.get_as(&path, Some(t)).await.headers()["etag"].to_str().unwrap().to_owned();
-    let gone = app.client.delete(app.url(&path)).bearer_auth(t).header("If-Match", &fresh).send().await.unwrap();
+    let fresh = app.get_as(&path, Some(t)).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let gone = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(t)
+        .header("If-Match", &fresh)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gone.status().as_u16(), 204);
 }
 
@@ -258,12 +352,26 @@ async fn xss_is_sanitised(backend: Backend) {
     let d = desk(&app).await;
     let t = &d.editor.token;
     for (format, body) in [
-        ("html", r#"<p onclick="alert(1)">Salut</p><script>alert('x')</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">lien</a><iframe src="https://evil"></iframe>"#),
-        ("markdown", "Salut <script>alert('x')</script>\n\n[lien](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<svg onload=alert(1)>"),
+        (
+            "html",
+            r#"<p onclick="alert(1)">Salut</p><script>alert('x')</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">lien</a><iframe src="https://evil"></iframe>"#,
+        ),
+        (
+            "markdown",
+            "Salut <script>alert('x')</script>\n\n[lien](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<svg onload=alert(1)>",
+        ),
     ] {
         let a = article(&app, t, &json!({"title": "XSS", "body": body, "body_format": format, "category_id": d.category_id, "author_ids": [d.author_id]})).await;
         let html = a["body_html"].as_str().unwrap().to_lowercase();
-        for bad in ["<script", "onerror", "onclick", "javascript:", "<iframe", "onload", "<svg"] {
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<iframe",
+            "onload",
+            "<svg",
+        ] {
             assert!(!html.contains(bad), "{format}: {bad} in {html}");
         }
         assert!(html.contains("salut"));
@@ -295,8 +403,21 @@ async fn every_bad_field_is_reported_at_once(backend: Backend) {
         422,
     )
     .await;
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for field in ["title", "slug", "published_at", "category_id", "author_ids[1]", "tag_ids[0]", "language"] {
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "title",
+        "slug",
+        "published_at",
+        "category_id",
+        "author_ids[1]",
+        "tag_ids[0]",
+        "language",
+    ] {
         assert!(fields.contains(&field), "{field} missing from {fields:?}");
     }
     let long = "a".repeat(301);
@@ -307,14 +428,56 @@ async fn every_bad_field_is_reported_at_once(backend: Backend) {
     // A draft cannot be archived (a bad transition).
     let a = article(&app, t, &json!({"title": "T", "body": "x", "category_id": d.category_id, "author_ids": [d.author_id]})).await;
     let snapshot_before = app.snapshot().await;
-    let p = problem(app.patch_json(&format!("/api/v1/articles/{}", a["id"]), Some(t), &json!({"status": "archived", "title": null})).await, 422).await;
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"status") && fields.contains(&"title"), "{fields:?}");
+    let p = problem(
+        app.patch_json(
+            &format!("/api/v1/articles/{}", a["id"]),
+            Some(t),
+            &json!({"status": "archived", "title": null}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"status") && fields.contains(&"title"),
+        "{fields:?}"
+    );
     assert_eq!(app.snapshot().await, snapshot_before);
     assert_ne!(snapshot, snapshot_before);
 }
 
+async fn demo_seed_goes_through_the_write_path(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("CMS_SEED_DEMO", "true")]).await;
+    let list = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
+    // 12 demo articles: one draft and one scheduled for later are not public.
+    assert_eq!(list["meta"]["total"], 10, "{list}");
+    let first = &list["data"][0];
+    assert_eq!(
+        first["slug"],
+        "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie"
+    );
+    assert_eq!(first["category"]["path"][0]["name"], "News - Infos");
+    assert_eq!(first["authors"][0]["name"], "Agence Nigérienne de Presse");
+    let events = app
+        .db
+        .read(|conn| {
+            use cms::db::schema::content_events::dsl::*;
+            use diesel::prelude::*;
+            Ok(content_events.count().get_result::<i64>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(events, 7 + 4 + 8 + 12);
+}
+
 on_both_databases!(
+    demo_seed_goes_through_the_write_path,
     article_crud_with_relations,
     drafts_and_future_articles_are_invisible_to_the_public,
     slugs_are_french_aware_and_unique,

@@ -25,18 +25,30 @@ pub async fn editor(app: &TestApp) -> TestUser {
 
 pub async fn category(app: &TestApp, token: &str, name: &str, parent: Option<i64>) -> Value {
     created(
-        app.post_json("/api/v1/categories", Some(token), &json!({"name": name, "parent_id": parent}))
-            .await,
+        app.post_json(
+            "/api/v1/categories",
+            Some(token),
+            &json!({"name": name, "parent_id": parent}),
+        )
+        .await,
     )
     .await
 }
 
 pub async fn byline(app: &TestApp, token: &str, name: &str) -> Value {
-    created(app.post_json("/api/v1/authors", Some(token), &json!({"name": name})).await).await
+    created(
+        app.post_json("/api/v1/authors", Some(token), &json!({"name": name}))
+            .await,
+    )
+    .await
 }
 
 pub async fn tag(app: &TestApp, token: &str, name: &str) -> Value {
-    created(app.post_json("/api/v1/tags", Some(token), &json!({"name": name})).await).await
+    created(
+        app.post_json("/api/v1/tags", Some(token), &json!({"name": name}))
+            .await,
+    )
+    .await
 }
 
 pub async fn article(app: &TestApp, token: &str, body: &Value) -> Value {
@@ -44,7 +56,13 @@ pub async fn article(app: &TestApp, token: &str, body: &Value) -> Value {
 }
 
 /// A published article in `category_id` signed by `author_id`.
-pub async fn published(app: &TestApp, token: &str, title: &str, category_id: i64, author_id: i64) -> Value {
+pub async fn published(
+    app: &TestApp,
+    token: &str,
+    title: &str,
+    category_id: i64,
+    author_id: i64,
+) -> Value {
     article(
         app,
         token,
@@ -93,8 +111,12 @@ pub struct Desk {
 
 pub async fn desk(app: &TestApp) -> Desk {
     let editor = editor(app).await;
-    let category_id = category(app, &editor.token, "Actualités", None).await["id"].as_i64().unwrap();
-    let author_id = byline(app, &editor.token, "La Rédaction").await["id"].as_i64().unwrap();
+    let category_id = category(app, &editor.token, "Actualités", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let author_id = byline(app, &editor.token, "La Rédaction").await["id"]
+        .as_i64()
+        .unwrap();
     Desk {
         editor,
         category_id,

@@ -69,7 +69,10 @@ pub struct ArticleCreate {
     /// Default: the first sentences of the body.
     pub excerpt: Option<String>,
     /// Default: generated from the title, made unique.
-    #[schema(example = "l-ete-a-niamey-noel-approche", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "l-ete-a-niamey-noel-approche",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     pub slug: Option<String>,
     /// Default `draft`.
     pub status: Option<ArticleStatus>,
@@ -214,7 +217,10 @@ impl Desired {
             author_ids: body.author_ids,
             tag_ids: body.tag_ids.unwrap_or_default(),
             featured_image: body.featured_image,
-            seo: body.seo.map(|s| merge_seo(SeoFields::default(), s)).unwrap_or_default(),
+            seo: body
+                .seo
+                .map(|s| merge_seo(SeoFields::default(), s))
+                .unwrap_or_default(),
             featured: body.featured.unwrap_or(false),
             sponsored: body.sponsored.unwrap_or(false),
             comments_enabled: body.comments_enabled.unwrap_or(true),
@@ -223,32 +229,54 @@ impl Desired {
     }
 
     /// The stored article (`row` and its `view`) with the patch applied.
-    pub fn from_patch(row: &ArticleRow, view: &ArticleView, tag_ids: Vec<i64>, now: NaiveDateTime, patch: ArticlePatch) -> Self {
+    pub fn from_patch(
+        row: &ArticleRow,
+        view: &ArticleView,
+        tag_ids: Vec<i64>,
+        now: NaiveDateTime,
+        patch: ArticlePatch,
+    ) -> Self {
         let mut errors = Vec::new();
         let current_format = BodyFormat::from_db(&row.body_format);
         let body_changes = !patch.body.is_absent() || !patch.body_format.is_absent();
-        let title = patch.title.required("title", &mut errors).unwrap_or_else(|| row.title.clone());
-        let body = patch.body.required("body", &mut errors).unwrap_or_else(|| row.body.clone());
-        let body_format = patch.body_format.required("body_format", &mut errors).unwrap_or(current_format);
+        let title = patch
+            .title
+            .required("title", &mut errors)
+            .unwrap_or_else(|| row.title.clone());
+        let body = patch
+            .body
+            .required("body", &mut errors)
+            .unwrap_or_else(|| row.body.clone());
+        let body_format = patch
+            .body_format
+            .required("body_format", &mut errors)
+            .unwrap_or(current_format);
         // An excerpt that was generated follows the body; one written by
         // hand stays until changed.
         let excerpt = match patch.excerpt {
             Patch::Value(v) => Some(v),
             Patch::Null => None,
             Patch::Absent => {
-                let generated = body::excerpt(&body::render(current_format, &row.body).text, EXCERPT_TARGET);
+                let generated = body::excerpt(
+                    &body::render(current_format, &row.body).text,
+                    EXCERPT_TARGET,
+                );
                 (!(body_changes && generated == row.excerpt)).then(|| row.excerpt.clone())
             }
         };
         let published_at_sent = matches!(patch.published_at, Patch::Value(_));
-        let current_image = row.featured_image.as_deref().and_then(|j| serde_json::from_str::<FeaturedImage>(j).ok()).map(|f| FeaturedImageInput {
-            url: f.url,
-            alt: f.alt,
-            caption: f.caption,
-            credit: f.credit,
-            width: f.width,
-            height: f.height,
-        });
+        let current_image = row
+            .featured_image
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<FeaturedImage>(j).ok())
+            .map(|f| FeaturedImageInput {
+                url: f.url,
+                alt: f.alt,
+                caption: f.caption,
+                credit: f.credit,
+                width: f.width,
+                height: f.height,
+            });
         let current_seo = SeoFields {
             title: row.seo_title.clone(),
             description: row.seo_description.clone(),
@@ -265,18 +293,39 @@ impl Desired {
             body_format,
             excerpt,
             slug: patch.slug.required("slug", &mut errors),
-            status: patch.status.required("status", &mut errors).unwrap_or_else(|| row.effective_status(now)),
+            status: patch
+                .status
+                .required("status", &mut errors)
+                .unwrap_or_else(|| row.effective_status(now)),
             published_at: patch.published_at.map_value(utc).apply(row.published_at),
             published_at_sent,
-            language: patch.language.required("language", &mut errors).unwrap_or_else(|| row.language.clone()),
-            category_id: patch.category_id.required("category_id", &mut errors).unwrap_or(row.category_id),
-            author_ids: patch.author_ids.required("author_ids", &mut errors).unwrap_or_else(|| view.author_ids()),
+            language: patch
+                .language
+                .required("language", &mut errors)
+                .unwrap_or_else(|| row.language.clone()),
+            category_id: patch
+                .category_id
+                .required("category_id", &mut errors)
+                .unwrap_or(row.category_id),
+            author_ids: patch
+                .author_ids
+                .required("author_ids", &mut errors)
+                .unwrap_or_else(|| view.author_ids()),
             tag_ids: patch.tag_ids.apply(Some(tag_ids)).unwrap_or_default(),
             featured_image: patch.featured_image.apply(current_image),
             seo,
-            featured: patch.featured.required("featured", &mut errors).unwrap_or(row.featured),
-            sponsored: patch.sponsored.required("sponsored", &mut errors).unwrap_or(row.sponsored),
-            comments_enabled: patch.comments_enabled.required("comments_enabled", &mut errors).unwrap_or(row.comments_enabled),
+            featured: patch
+                .featured
+                .required("featured", &mut errors)
+                .unwrap_or(row.featured),
+            sponsored: patch
+                .sponsored
+                .required("sponsored", &mut errors)
+                .unwrap_or(row.sponsored),
+            comments_enabled: patch
+                .comments_enabled
+                .required("comments_enabled", &mut errors)
+                .unwrap_or(row.comments_enabled),
             errors,
         }
     }
@@ -309,7 +358,11 @@ pub struct ArticleDraft {
 fn duplicates(field: &str, ids: &[i64], errors: &mut Vec<FieldError>) {
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
-            errors.push(FieldError::new(format!("{field}[{i}]"), "duplicate", format!("{id} is listed twice")));
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "duplicate",
+                format!("{id} is listed twice"),
+            ));
         }
     }
 }
@@ -328,22 +381,38 @@ fn check_language(raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(raw.to_owned())
     } else {
-        Err(FieldError::new("language", "invalid_language", "must be a language tag such as `fr` or `fr-BE`"))
+        Err(FieldError::new(
+            "language",
+            "invalid_language",
+            "must be a language tag such as `fr` or `fr-BE`",
+        ))
     }
 }
 
 fn check_image(image: FeaturedImageInput, errors: &mut Vec<FieldError>) -> Option<FeaturedImage> {
     let before = errors.len();
-    let url = text::url("featured_image.url", &image.url).map_err(|e| errors.push(e)).ok();
+    let url = text::url("featured_image.url", &image.url)
+        .map_err(|e| errors.push(e))
+        .ok();
     let mut optional = |field: &str, value: Option<String>| {
-        text::optional(field, value.as_deref(), 500).map_err(|e| errors.push(e)).ok().flatten()
+        text::optional(field, value.as_deref(), 500)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
     };
     let alt = optional("featured_image.alt", image.alt);
     let caption = optional("featured_image.caption", image.caption);
     let credit = optional("featured_image.credit", image.credit);
-    for (field, value) in [("featured_image.width", image.width), ("featured_image.height", image.height)] {
+    for (field, value) in [
+        ("featured_image.width", image.width),
+        ("featured_image.height", image.height),
+    ] {
         if value.is_some_and(|v| v <= 0) {
-            errors.push(FieldError::new(field, "out_of_range", "must be a positive number of pixels"));
+            errors.push(FieldError::new(
+                field,
+                "out_of_range",
+                "must be a positive number of pixels",
+            ));
         }
     }
     (errors.len() == before).then_some(FeaturedImage {
@@ -358,11 +427,21 @@ fn check_image(image: FeaturedImageInput, errors: &mut Vec<FieldError>) -> Optio
 
 impl ArticleDraft {
     /// `previous`: the status the article has now (`None` for a new one).
-    pub fn parse(desired: Desired, previous: Option<ArticleStatus>, now: NaiveDateTime) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        desired: Desired,
+        previous: Option<ArticleStatus>,
+        now: NaiveDateTime,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = desired.errors;
-        let title = text::required("title", &desired.title, TITLE_MAX).map_err(|e| errors.push(e)).ok();
+        let title = text::required("title", &desired.title, TITLE_MAX)
+            .map_err(|e| errors.push(e))
+            .ok();
         if desired.body.chars().count() > BODY_MAX {
-            errors.push(FieldError::new("body", "too_long", format!("`body` must be at most {BODY_MAX} characters")));
+            errors.push(FieldError::new(
+                "body",
+                "too_long",
+                format!("`body` must be at most {BODY_MAX} characters"),
+            ));
         }
         let slug = match &desired.slug {
             Some(raw) => Slug::parse("slug", raw).map_err(|e| errors.push(e)).ok(),
@@ -377,20 +456,43 @@ impl ArticleDraft {
                 String::new()
             }
         };
-        let language = check_language(&desired.language).map_err(|e| errors.push(e)).ok();
+        let language = check_language(&desired.language)
+            .map_err(|e| errors.push(e))
+            .ok();
         if desired.author_ids.is_empty() {
-            errors.push(FieldError::new("author_ids", "required", "an article needs at least one author"));
+            errors.push(FieldError::new(
+                "author_ids",
+                "required",
+                "an article needs at least one author",
+            ));
         }
         duplicates("author_ids", &desired.author_ids, &mut errors);
         duplicates("tag_ids", &desired.tag_ids, &mut errors);
-        let featured_image = desired.featured_image.and_then(|image| check_image(image, &mut errors));
+        let featured_image = desired
+            .featured_image
+            .and_then(|image| check_image(image, &mut errors));
         let mut seo_text = |field: &str, value: Option<String>, max: usize| {
-            text::optional(field, value.as_deref(), max).map_err(|e| errors.push(e)).ok().flatten()
+            text::optional(field, value.as_deref(), max)
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten()
         };
         let seo_title = seo_text("seo.title", desired.seo.title, SEO_TITLE_MAX);
-        let seo_description = seo_text("seo.description", desired.seo.description, SEO_DESCRIPTION_MAX);
-        let canonical_url = match desired.seo.canonical_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            Some(raw) => text::url("seo.canonical_url", raw).map_err(|e| errors.push(e)).ok(),
+        let seo_description = seo_text(
+            "seo.description",
+            desired.seo.description,
+            SEO_DESCRIPTION_MAX,
+        );
+        let canonical_url = match desired
+            .seo
+            .canonical_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(raw) => text::url("seo.canonical_url", raw)
+                .map_err(|e| errors.push(e))
+                .ok(),
             None => None,
         };
 
@@ -399,7 +501,10 @@ impl ArticleDraft {
         // future date.
         let status = desired.status;
         if status == ArticleStatus::Archived
-            && !matches!(previous, Some(ArticleStatus::Published | ArticleStatus::Scheduled | ArticleStatus::Archived))
+            && !matches!(
+                previous,
+                Some(ArticleStatus::Published | ArticleStatus::Scheduled | ArticleStatus::Archived)
+            )
         {
             errors.push(FieldError::new(
                 "status",
@@ -465,12 +570,16 @@ impl ArticleDraft {
     }
 
     pub fn featured_image_json(&self) -> Option<String> {
-        self.featured_image.as_ref().and_then(|image| serde_json::to_string(image).ok())
+        self.featured_image
+            .as_ref()
+            .and_then(|image| serde_json::to_string(image).ok())
     }
 
     /// What search reads: title, excerpt and text, folded (no accents, lowercase).
     pub fn search_text(&self) -> String {
-        text::fold_for_search(&format!("{} {} {}", self.title, self.excerpt, self.rendered.text))
+        text::fold_for_search(&format!(
+            "{} {} {}",
+            self.title, self.excerpt, self.rendered.text
+        ))
     }
 }
-

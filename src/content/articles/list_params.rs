@@ -152,7 +152,11 @@ pub struct ArticleListParams {
 fn time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
     raw.map(|raw| {
         timestamp::parse_rfc3339(raw).ok_or_else(|| {
-            ApiError::bad_parameter(name, "invalid_datetime", format!("`{name}` must be an RFC 3339 timestamp"))
+            ApiError::bad_parameter(
+                name,
+                "invalid_datetime",
+                format!("`{name}` must be an RFC 3339 timestamp"),
+            )
         })
     })
     .transpose()
@@ -236,7 +240,11 @@ impl ArticleListQuery {
                 Some(status)
             }
         };
-        let featured = self.featured.as_deref().map(|raw| parse_bool("featured", raw)).transpose()?;
+        let featured = self
+            .featured
+            .as_deref()
+            .map(|raw| parse_bool("featured", raw))
+            .transpose()?;
         let filter = ArticleFilter {
             category: self.category.as_deref().map(parse_reference),
             tag: self.tag.as_deref().map(parse_reference),
@@ -248,7 +256,13 @@ impl ArticleListQuery {
             words: self
                 .q
                 .as_deref()
-                .map(|q| fold_for_search(q).split_whitespace().take(10).map(str::to_owned).collect())
+                .map(|q| {
+                    fold_for_search(q)
+                        .split_whitespace()
+                        .take(10)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
         let shape = parse_shape(self.fields.as_deref(), self.include.as_deref())?;
@@ -277,7 +291,9 @@ impl ArticleListQuery {
 
 /// `limit` of the related block: default 5, at most 20.
 pub fn related_limit(raw: Option<&str>) -> Result<u32, ApiError> {
-    raw.map(|raw| parse_bounded("limit", raw, 1, 20)).transpose().map(|l| l.unwrap_or(5))
+    raw.map(|raw| parse_bounded("limit", raw, 1, 20))
+        .transpose()
+        .map(|l| l.unwrap_or(5))
 }
 
 /// The last key of a page, sealed into `meta.next_cursor`.

@@ -43,7 +43,11 @@ fn visible<'a>(query: Boxed<'a>, visibility: Visibility) -> Boxed<'a> {
     }
 }
 
-pub fn find(conn: &mut DbConnection, key: &IdOrSlug, visibility: Visibility) -> QueryResult<Option<ArticleRow>> {
+pub fn find(
+    conn: &mut DbConnection,
+    key: &IdOrSlug,
+    visibility: Visibility,
+) -> QueryResult<Option<ArticleRow>> {
     let query = visible(articles::table.into_boxed(), visibility);
     let query = match key {
         IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
@@ -65,10 +69,19 @@ pub fn relations(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Relations>
         .inner_join(authors::table)
         .filter(article_authors::article_id.eq_any(ids))
         .order((article_authors::article_id, article_authors::position))
-        .select((article_authors::article_id, authors::id, authors::slug, authors::name))
+        .select((
+            article_authors::article_id,
+            authors::id,
+            authors::slug,
+            authors::name,
+        ))
         .load::<(i64, i64, String, String)>(conn)?;
     for (article_id, id, slug, name) in bylines {
-        relations.authors.entry(article_id).or_default().push(AuthorRef { id, slug, name });
+        relations
+            .authors
+            .entry(article_id)
+            .or_default()
+            .push(AuthorRef { id, slug, name });
     }
     let labels = article_tags::table
         .inner_join(tags::table)
@@ -77,7 +90,11 @@ pub fn relations(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Relations>
         .select((article_tags::article_id, tags::id, tags::slug, tags::name))
         .load::<(i64, i64, String, String)>(conn)?;
     for (article_id, id, slug, name) in labels {
-        relations.tags.entry(article_id).or_default().push(TagRef { id, slug, name });
+        relations
+            .tags
+            .entry(article_id)
+            .or_default()
+            .push(TagRef { id, slug, name });
     }
     Ok(relations)
 }
@@ -92,7 +109,10 @@ pub struct ResolvedFilter<'f> {
 }
 
 fn like_pattern(word: &str) -> String {
-    let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -104,7 +124,11 @@ fn filtered<'a>(f: &ResolvedFilter<'_>) -> Boxed<'a> {
     match &f.filter.tag {
         Some(IdOrSlug::Id(id)) => {
             query = query.filter(
-                articles::id.eq_any(article_tags::table.filter(article_tags::tag_id.eq(*id)).select(article_tags::article_id)),
+                articles::id.eq_any(
+                    article_tags::table
+                        .filter(article_tags::tag_id.eq(*id))
+                        .select(article_tags::article_id),
+                ),
             )
         }
         Some(IdOrSlug::Slug(slug)) => {
@@ -123,7 +147,9 @@ fn filtered<'a>(f: &ResolvedFilter<'_>) -> Boxed<'a> {
         Some(IdOrSlug::Id(id)) => {
             query = query.filter(
                 articles::id.eq_any(
-                    article_authors::table.filter(article_authors::author_id.eq(*id)).select(article_authors::article_id),
+                    article_authors::table
+                        .filter(article_authors::author_id.eq(*id))
+                        .select(article_authors::article_id),
                 ),
             )
         }
@@ -187,9 +213,15 @@ macro_rules! keyset {
         let mut query = $query;
         if let Some((value, id)) = $after {
             query = if $desc {
-                query.filter($key.lt(value.clone()).or($key.eq(value).and(articles::id.lt(id))))
+                query.filter(
+                    $key.lt(value.clone())
+                        .or($key.eq(value).and(articles::id.lt(id))),
+                )
             } else {
-                query.filter($key.gt(value.clone()).or($key.eq(value).and(articles::id.gt(id))))
+                query.filter(
+                    $key.gt(value.clone())
+                        .or($key.eq(value).and(articles::id.gt(id))),
+                )
             };
         }
         if $desc {
@@ -207,7 +239,11 @@ pub enum Start {
 }
 
 fn bad_cursor() -> ApiError {
-    ApiError::bad_parameter("cursor", "invalid_cursor", "the cursor is invalid or belongs to another query")
+    ApiError::bad_parameter(
+        "cursor",
+        "invalid_cursor",
+        "the cursor is invalid or belongs to another query",
+    )
 }
 
 /// Up to `limit` rows of the list from `start`.
@@ -226,17 +262,23 @@ pub fn page(
     };
     let time_after = match after {
         Some((SortValue::Time(micros), id)) => Some((
-            chrono::DateTime::from_timestamp_micros(*micros).ok_or_else(bad_cursor)?.naive_utc(),
+            chrono::DateTime::from_timestamp_micros(*micros)
+                .ok_or_else(bad_cursor)?
+                .naive_utc(),
             id,
         )),
-        Some((SortValue::Text(_), _)) if !matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) => {
+        Some((SortValue::Text(_), _))
+            if !matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) =>
+        {
             return Err(bad_cursor());
         }
         _ => None,
     };
     let text_after = match after {
         Some((SortValue::Text(text), id)) => Some((text.clone(), id)),
-        Some(_) if matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) => return Err(bad_cursor()),
+        Some(_) if matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) => {
+            return Err(bad_cursor());
+        }
         _ => None,
     };
     let query = match sort {
@@ -244,7 +286,9 @@ pub fn page(
             Visibility::Public { .. } => keyset!(query, articles::published_at, desc, time_after),
             Visibility::Newsroom => keyset!(query, newsroom_publication_time(), desc, time_after),
         },
-        ArticleSort::TitleAsc | ArticleSort::TitleDesc => keyset!(query, articles::title, desc, text_after),
+        ArticleSort::TitleAsc | ArticleSort::TitleDesc => {
+            keyset!(query, articles::title, desc, text_after)
+        }
         ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => {
             keyset!(query, articles::updated_at, desc, time_after)
         }
@@ -255,9 +299,12 @@ pub fn page(
 /// The sort key of a row, for the cursor of the page it ends.
 pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> SortValue {
     match sort {
-        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => {
-            SortValue::Time(row.published_at.unwrap_or(row.created_at).and_utc().timestamp_micros())
-        }
+        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => SortValue::Time(
+            row.published_at
+                .unwrap_or(row.created_at)
+                .and_utc()
+                .timestamp_micros(),
+        ),
         ArticleSort::TitleAsc | ArticleSort::TitleDesc => SortValue::Text(row.title.clone()),
         ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => {
             SortValue::Time(row.updated_at.and_utc().timestamp_micros())
@@ -279,7 +326,11 @@ pub fn related(
         .select(article_tags::article_id);
     visible(articles::table.into_boxed(), Visibility::Public { now })
         .filter(articles::id.ne(article.id))
-        .filter(articles::category_id.eq(article.category_id).or(articles::id.eq_any(shared_tags)))
+        .filter(
+            articles::category_id
+                .eq(article.category_id)
+                .or(articles::id.eq_any(shared_tags)),
+        )
         .select(ArticleRow::as_select())
         .order((articles::published_at.desc(), articles::id.desc()))
         .limit(limit)
@@ -303,7 +354,11 @@ pub fn find_for_write(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Op
 
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
     articles::table
-        .filter(articles::slug.eq(base.as_str()).or(articles::slug.like(format!("{}-%", base.as_str()))))
+        .filter(
+            articles::slug
+                .eq(base.as_str())
+                .or(articles::slug.like(format!("{}-%", base.as_str()))),
+        )
         .select(articles::slug)
         .load::<String>(conn)
         .map(|v| v.into_iter().collect())
@@ -355,7 +410,13 @@ pub fn insert(
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, draft: &ArticleDraft, slug: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    draft: &ArticleDraft,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(articles::table.filter(articles::id.eq(id)))
         .set((
             articles::slug.eq(slug),
@@ -386,8 +447,14 @@ pub fn update(conn: &mut DbConnection, id: i64, draft: &ArticleDraft, slug: &str
 }
 
 /// Replaces the bylines (in order) and tags of an article.
-pub fn replace_relations(conn: &mut DbConnection, id: i64, author_ids: &[i64], tag_ids: &[i64]) -> QueryResult<()> {
-    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id))).execute(conn)?;
+pub fn replace_relations(
+    conn: &mut DbConnection,
+    id: i64,
+    author_ids: &[i64],
+    tag_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id)))
+        .execute(conn)?;
     for (position, author_id) in author_ids.iter().enumerate() {
         diesel::insert_into(article_authors::table)
             .values((
@@ -400,14 +467,19 @@ pub fn replace_relations(conn: &mut DbConnection, id: i64, author_ids: &[i64], t
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
     for tag_id in tag_ids {
         diesel::insert_into(article_tags::table)
-            .values((article_tags::article_id.eq(id), article_tags::tag_id.eq(*tag_id)))
+            .values((
+                article_tags::article_id.eq(id),
+                article_tags::tag_id.eq(*tag_id),
+            ))
             .execute(conn)?;
     }
     Ok(())
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::delete(articles::table.filter(articles::id.eq(id))).execute(conn).map(|_| ())
+    diesel::delete(articles::table.filter(articles::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Tag ids of one article, as stored.
@@ -434,5 +506,8 @@ pub fn unknown_references(
             .map(|(i, id)| (i, *id))
             .collect()
     };
-    Ok((missing(author_ids, &known_authors), missing(tag_ids, &known_tags)))
+    Ok((
+        missing(author_ids, &known_authors),
+        missing(tag_ids, &known_tags),
+    ))
 }

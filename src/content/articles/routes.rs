@@ -50,12 +50,21 @@ pub async fn list_articles(
 ) -> Result<HttpResponse, ApiError> {
     let params = query.0.parse(may_read_unpublished(&caller))?;
     let page = use_cases::list(&state, &caller, params).await?;
-    let headers: Vec<_> = link_header(&req, &page.meta).into_iter().map(|l| (header::LINK, l)).collect();
+    let headers: Vec<_> = link_header(&req, &page.meta)
+        .into_iter()
+        .map(|l| (header::LINK, l))
+        .collect();
     let envelope = ListEnvelope {
         data: page.data,
         meta: page.meta,
     };
-    json_get(&req, &caller, state.config.public_cache_seconds, &envelope, &headers)
+    json_get(
+        &req,
+        &caller,
+        state.config.public_cache_seconds,
+        &envelope,
+        &headers,
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -143,7 +152,13 @@ pub async fn related_articles(
 ) -> Result<HttpResponse, ApiError> {
     let limit = related_limit(query.0.limit.as_deref())?;
     let data = use_cases::related(&state, &caller, IdOrSlug::parse(&path), limit).await?;
-    json_get(&req, &caller, state.config.public_cache_seconds, &RelatedList { data }, &[])
+    json_get(
+        &req,
+        &caller,
+        state.config.public_cache_seconds,
+        &RelatedList { data },
+        &[],
+    )
 }
 
 /// Create an article.
@@ -219,7 +234,14 @@ pub async fn update_article(
     path: web::Path<String>,
     body: JsonBody<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::update(&state, caller, IdOrSlug::parse(&path), if_match(&req), body.0).await?;
+    let view = use_cases::update(
+        &state,
+        caller,
+        IdOrSlug::parse(&path),
+        if_match(&req),
+        body.0,
+    )
+    .await?;
     json_written(StatusCode::OK, &view, &[])
 }
 

@@ -36,28 +36,45 @@ fn visibility(caller: &Caller, now: NaiveDateTime) -> Visibility {
 }
 
 /// Views of `rows` with their relations, in a fixed number of queries.
-fn views(conn: &mut DbConnection, rows: Vec<ArticleRow>, with_body: bool, now: NaiveDateTime) -> Result<Vec<ArticleView>, ApiError> {
+fn views(
+    conn: &mut DbConnection,
+    rows: Vec<ArticleRow>,
+    with_body: bool,
+    now: NaiveDateTime,
+) -> Result<Vec<ArticleView>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let relations = queries::relations(conn, &ids)?;
-    Ok(rows.into_iter().map(|row| ArticleView::new(row, &relations, with_body, now)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|row| ArticleView::new(row, &relations, with_body, now))
+        .collect())
 }
 
 /// The full view of one article, as `GET` without parameters returns it
 /// (and so the representation `If-Match` is checked against).
-fn detail(conn: &mut DbConnection, row: ArticleRow, now: NaiveDateTime) -> Result<ArticleView, ApiError> {
-    views(conn, vec![row], true, now)?.pop().ok_or_else(not_found)
+fn detail(
+    conn: &mut DbConnection,
+    row: ArticleRow,
+    now: NaiveDateTime,
+) -> Result<ArticleView, ApiError> {
+    views(conn, vec![row], true, now)?
+        .pop()
+        .ok_or_else(not_found)
 }
 
 /// A view trimmed to the fields asked for (always with `id`). GETs send
 /// this value, so `If-Match` is checked against it too (same bytes, same ETag).
 pub fn shaped(view: &ArticleView, shape: &Shape) -> Result<serde_json::Value, ApiError> {
-    let value = serde_json::to_value(view).map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))?;
+    let value = serde_json::to_value(view)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))?;
     let Some(fields) = &shape.fields else {
         return Ok(value);
     };
     match value {
         serde_json::Value::Object(map) => Ok(serde_json::Value::Object(
-            map.into_iter().filter(|(k, _)| k == "id" || fields.contains(k)).collect(),
+            map.into_iter()
+                .filter(|(k, _)| k == "id" || fields.contains(k))
+                .collect(),
         )),
         other => Ok(other),
     }
@@ -73,7 +90,11 @@ pub struct ArticlePage {
     pub meta: ListMeta,
 }
 
-pub async fn list(state: &AppState, caller: &Caller, params: ArticleListParams) -> Result<ArticlePage, ApiError> {
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    params: ArticleListParams,
+) -> Result<ArticlePage, ApiError> {
     let key: CursorKey = (*state.cursor_key).clone();
     let now = timestamp::now();
     let visibility = visibility(caller, now);
@@ -84,7 +105,13 @@ pub async fn list(state: &AppState, caller: &Caller, params: ArticleListParams) 
             let payload: CursorPayload = key
                 .open(cursor)
                 .filter(|p: &CursorPayload| p.q == query_digest)
-                .ok_or_else(|| ApiError::bad_parameter("cursor", "invalid_cursor", "the cursor is invalid or belongs to another query"))?;
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "cursor",
+                        "invalid_cursor",
+                        "the cursor is invalid or belongs to another query",
+                    )
+                })?;
             Start::After(payload.key, payload.id)
         }
     };
@@ -94,7 +121,11 @@ pub async fn list(state: &AppState, caller: &Caller, params: ArticleListParams) 
             let tree_for_filter = match &params.filter.category {
                 Some(category) => {
                     let tree = crate::content::categories::queries::load_tree(conn)?;
-                    Some(tree.find(category).map(|c| tree.with_descendants(c.id)).unwrap_or_default())
+                    Some(
+                        tree.find(category)
+                            .map(|c| tree.with_descendants(c.id))
+                            .unwrap_or_default(),
+                    )
                 }
                 None => None,
             };
@@ -133,7 +164,12 @@ pub async fn list(state: &AppState, caller: &Caller, params: ArticleListParams) 
         .await
 }
 
-pub async fn get(state: &AppState, caller: &Caller, key: IdOrSlug, shape: Shape) -> Result<serde_json::Value, ApiError> {
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    key: IdOrSlug,
+    shape: Shape,
+) -> Result<serde_json::Value, ApiError> {
     let now = timestamp::now();
     let visibility = visibility(caller, now);
     state
@@ -148,7 +184,12 @@ pub async fn get(state: &AppState, caller: &Caller, key: IdOrSlug, shape: Shape)
 
 /// The "related" block: published articles only, whoever asks (it is what
 /// readers will see under the article).
-pub async fn related(state: &AppState, caller: &Caller, key: IdOrSlug, limit: u32) -> Result<Vec<RelatedArticle>, ApiError> {
+pub async fn related(
+    state: &AppState,
+    caller: &Caller,
+    key: IdOrSlug,
+    limit: u32,
+) -> Result<Vec<RelatedArticle>, ApiError> {
     let now = timestamp::now();
     let visibility = visibility(caller, now);
     state
@@ -157,13 +198,19 @@ pub async fn related(state: &AppState, caller: &Caller, key: IdOrSlug, limit: u3
             let article = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let rows = queries::related(conn, &article, i64::from(limit), now)?;
             let tree = crate::content::categories::queries::load_tree(conn)?;
-            Ok(rows.into_iter().map(|row| RelatedArticle::new(row, &tree)).collect())
+            Ok(rows
+                .into_iter()
+                .map(|row| RelatedArticle::new(row, &tree))
+                .collect())
         })
         .await
 }
 
 /// Every reference that does not exist, one error per bad id.
-fn reference_errors(conn: &mut DbConnection, desired: &Desired) -> Result<Vec<FieldError>, ApiError> {
+fn reference_errors(
+    conn: &mut DbConnection,
+    desired: &Desired,
+) -> Result<Vec<FieldError>, ApiError> {
     let mut errors = Vec::new();
     let tree = crate::content::categories::queries::load_tree(conn)?;
     if tree.get(desired.category_id).is_none() {
@@ -177,12 +224,20 @@ fn reference_errors(conn: &mut DbConnection, desired: &Desired) -> Result<Vec<Fi
     let mut authors: Vec<_> = authors.into_iter().collect();
     authors.sort_unstable();
     for (i, id) in authors {
-        errors.push(FieldError::new(format!("author_ids[{i}]"), "unknown", format!("no author has id {id}")));
+        errors.push(FieldError::new(
+            format!("author_ids[{i}]"),
+            "unknown",
+            format!("no author has id {id}"),
+        ));
     }
     let mut tags: Vec<_> = tags.into_iter().collect();
     tags.sort_unstable();
     for (i, id) in tags {
-        errors.push(FieldError::new(format!("tag_ids[{i}]"), "unknown", format!("no tag has id {id}")));
+        errors.push(FieldError::new(
+            format!("tag_ids[{i}]"),
+            "unknown",
+            format!("no tag has id {id}"),
+        ));
     }
     Ok(errors)
 }
@@ -205,7 +260,11 @@ fn checked(
     }
 }
 
-pub async fn create(state: &AppState, caller: Caller, body: ArticleCreate) -> Result<ArticleView, ApiError> {
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: ArticleCreate,
+) -> Result<ArticleView, ApiError> {
     caller.require_authenticated()?;
     let desired = Desired::from_create(body);
     authorize_article(
@@ -224,7 +283,8 @@ pub async fn create(state: &AppState, caller: Caller, body: ArticleCreate) -> Re
             let now = timestamp::now();
             let draft = checked(conn, desired, None, now)?;
             let id = insert(conn, &draft, caller.user_id(), now)?;
-            let row = queries::find(conn, &IdOrSlug::Id(id), Visibility::Newsroom)?.ok_or_else(not_found)?;
+            let row = queries::find(conn, &IdOrSlug::Id(id), Visibility::Newsroom)?
+                .ok_or_else(not_found)?;
             detail(conn, row, now)
         })
         .await
@@ -232,7 +292,12 @@ pub async fn create(state: &AppState, caller: Caller, body: ArticleCreate) -> Re
 
 /// The write path of a new article, shared by the API and the demo seed:
 /// slug, row, bylines, tags and the outbox event, in the caller's transaction.
-pub fn insert(conn: &mut DbConnection, draft: &ArticleDraft, actor: Option<i64>, now: NaiveDateTime) -> Result<i64, ApiError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    draft: &ArticleDraft,
+    actor: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
     let slug = match &draft.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -240,7 +305,9 @@ pub fn insert(conn: &mut DbConnection, draft: &ArticleDraft, actor: Option<i64>,
             }
             given.clone()
         }
-        None => slug::generate(&draft.title, "article", |base| queries::taken_slugs(conn, base))?,
+        None => slug::generate(&draft.title, "article", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
     };
     let id = queries::insert(conn, draft, slug.as_str(), actor, now)?;
     queries::replace_relations(conn, id, &draft.author_ids, &draft.tag_ids)?;
@@ -275,7 +342,10 @@ pub async fn update(
                     new_status: desired.status,
                 },
             )?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&shaped(&current, &Shape::default())?)?)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&shaped(&current, &Shape::default())?)?,
+            )?;
             let draft = checked(conn, desired, Some(current_status), now)?;
             let slug = match &draft.slug {
                 Some(given) if given.as_str() != row.slug => {
@@ -288,14 +358,26 @@ pub async fn update(
             };
             queries::update(conn, row.id, &draft, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
-            events::record(conn, events::Resource::Article, row.id, Action::Updated, caller.user_id())?;
-            let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?.ok_or_else(not_found)?;
+            events::record(
+                conn,
+                events::Resource::Article,
+                row.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
+            let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
+                .ok_or_else(not_found)?;
             detail(conn, row, now)
         })
         .await
 }
 
-pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: Option<String>) -> Result<(), ApiError> {
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
     caller.require_authenticated()?;
     state
         .db
@@ -315,9 +397,18 @@ pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: O
                     new_status: status,
                 },
             )?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&shaped(&current, &Shape::default())?)?)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&shaped(&current, &Shape::default())?)?,
+            )?;
             queries::delete(conn, row.id)?;
-            events::record(conn, events::Resource::Article, row.id, Action::Deleted, caller.user_id())?;
+            events::record(
+                conn,
+                events::Resource::Article,
+                row.id,
+                Action::Deleted,
+                caller.user_id(),
+            )?;
             Ok(())
         })
         .await

@@ -65,7 +65,9 @@ pub struct ArticleView {
     pub body_format: BodyFormat,
     /// Rendered and sanitised: safe to inject in a page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "<p>Niamey a signé un accord de coopération <strong>militaire</strong> avec Moscou.</p>")]
+    #[schema(
+        example = "<p>Niamey a signé un accord de coopération <strong>militaire</strong> avec Moscou.</p>"
+    )]
     pub body_html: Option<String>,
     /// A scheduled article whose `published_at` has passed shows as `published`.
     pub status: ArticleStatus,
@@ -138,7 +140,12 @@ pub struct Relations {
 }
 
 impl ArticleView {
-    pub fn new(row: ArticleRow, relations: &Relations, with_body: bool, now: NaiveDateTime) -> Self {
+    pub fn new(
+        row: ArticleRow,
+        relations: &Relations,
+        with_body: bool,
+        now: NaiveDateTime,
+    ) -> Self {
         let status = row.effective_status(now);
         let authors = relations.authors.get(&row.id).cloned().unwrap_or_default();
         Self {
@@ -199,7 +206,9 @@ pub struct RelatedArticle {
     pub slug: String,
     #[schema(example = "La CEDEAO réunit ses ministres à Abuja")]
     pub title: String,
-    #[schema(example = "Les ministres des affaires étrangères de la CEDEAO se retrouvent pour deux jours de travaux.")]
+    #[schema(
+        example = "Les ministres des affaires étrangères de la CEDEAO se retrouvent pour deux jours de travaux."
+    )]
     pub excerpt: String,
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2025-01-17T16:00:00Z")]

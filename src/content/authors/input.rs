@@ -21,7 +21,10 @@ pub struct AuthorCreate {
     #[schema(example = "Agence Nigérienne de Presse", max_length = 150)]
     pub name: String,
     /// Generated from the name when absent.
-    #[schema(example = "agence-nigerienne-de-presse", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "agence-nigerienne-de-presse",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     pub slug: Option<String>,
     #[schema(example = "Agence de presse publique du Niger (ANP).")]
     pub bio: Option<String>,
@@ -76,13 +79,24 @@ impl AuthorFields {
 
     pub fn from_patch(current: &AuthorRow, patch: AuthorPatch) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = patch.name.required("name", &mut errors).unwrap_or_else(|| current.name.clone());
+        let name = patch
+            .name
+            .required("name", &mut errors)
+            .unwrap_or_else(|| current.name.clone());
         let slug = patch.slug.required("slug", &mut errors);
         let bio = patch.bio.apply(current.bio.clone());
         let avatar_url = patch.avatar_url.apply(current.avatar_url.clone());
-        let current_links: Vec<AuthorLink> = serde_json::from_str(&current.links).unwrap_or_default();
+        let current_links: Vec<AuthorLink> =
+            serde_json::from_str(&current.links).unwrap_or_default();
         let links = patch.links.apply(Some(current_links)).unwrap_or_default();
-        Self::parse(&name, slug.as_deref(), bio.as_deref(), avatar_url.as_deref(), links, errors)
+        Self::parse(
+            &name,
+            slug.as_deref(),
+            bio.as_deref(),
+            avatar_url.as_deref(),
+            links,
+            errors,
+        )
     }
 
     fn parse(
@@ -93,23 +107,38 @@ impl AuthorFields {
         links: Vec<AuthorLink>,
         mut errors: Vec<FieldError>,
     ) -> Result<Self, Vec<FieldError>> {
-        let name = text::required("name", name, NAME_MAX).map_err(|e| errors.push(e)).ok();
+        let name = text::required("name", name, NAME_MAX)
+            .map_err(|e| errors.push(e))
+            .ok();
         let slug = match slug {
             Some(raw) => Slug::parse("slug", raw).map_err(|e| errors.push(e)).ok(),
             None => None,
         };
-        let bio = text::optional("bio", bio, BIO_MAX).map_err(|e| errors.push(e)).ok().flatten();
+        let bio = text::optional("bio", bio, BIO_MAX)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
         let avatar_url = match avatar_url.map(str::trim).filter(|u| !u.is_empty()) {
-            Some(raw) => text::url("avatar_url", raw).map_err(|e| errors.push(e)).ok(),
+            Some(raw) => text::url("avatar_url", raw)
+                .map_err(|e| errors.push(e))
+                .ok(),
             None => None,
         };
         if links.len() > LINKS_MAX {
-            errors.push(FieldError::new("links", "too_many", format!("at most {LINKS_MAX} links")));
+            errors.push(FieldError::new(
+                "links",
+                "too_many",
+                format!("at most {LINKS_MAX} links"),
+            ));
         }
         let mut clean_links = Vec::with_capacity(links.len());
         for (i, link) in links.into_iter().enumerate() {
-            let label = text::required(&format!("links[{i}].label"), &link.label, 100).map_err(|e| errors.push(e)).ok();
-            let url = text::url(&format!("links[{i}].url"), &link.url).map_err(|e| errors.push(e)).ok();
+            let label = text::required(&format!("links[{i}].label"), &link.label, 100)
+                .map_err(|e| errors.push(e))
+                .ok();
+            let url = text::url(&format!("links[{i}].url"), &link.url)
+                .map_err(|e| errors.push(e))
+                .ok();
             if let (Some(label), Some(url)) = (label, url) {
                 clean_links.push(AuthorLink { label, url });
             }

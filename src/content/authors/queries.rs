@@ -50,7 +50,10 @@ pub fn published_counts(
         .filter(articles::status.eq_any(public))
         .filter(articles::published_at.le(now))
         .group_by(article_authors::author_id)
-        .select((article_authors::author_id, diesel::dsl::count(article_authors::article_id)))
+        .select((
+            article_authors::author_id,
+            diesel::dsl::count(article_authors::article_id),
+        ))
         .load::<(i64, i64)>(conn)
         .map(|v| v.into_iter().collect())
 }
@@ -68,7 +71,11 @@ pub fn existing_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashSet
 
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
     authors::table
-        .filter(authors::slug.eq(base.as_str()).or(authors::slug.like(format!("{}-%", base.as_str()))))
+        .filter(
+            authors::slug
+                .eq(base.as_str())
+                .or(authors::slug.like(format!("{}-%", base.as_str()))),
+        )
         .select(authors::slug)
         .load::<String>(conn)
         .map(|v| v.into_iter().collect())
@@ -82,7 +89,12 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-pub fn insert(conn: &mut DbConnection, fields: &AuthorFields, slug: &Slug, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &AuthorFields,
+    slug: &Slug,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     diesel::insert_into(authors::table)
         .values((
             authors::slug.eq(slug.as_str()),
@@ -98,7 +110,13 @@ pub fn insert(conn: &mut DbConnection, fields: &AuthorFields, slug: &Slug, now: 
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, fields: &AuthorFields, slug: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    fields: &AuthorFields,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(authors::table.filter(authors::id.eq(id)))
         .set((
             authors::slug.eq(slug),
@@ -122,5 +140,7 @@ pub fn byline_count(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::delete(authors::table.filter(authors::id.eq(id))).execute(conn).map(|_| ())
+    diesel::delete(authors::table.filter(authors::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
 }

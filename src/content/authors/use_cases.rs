@@ -51,7 +51,11 @@ pub async fn get(state: &AppState, key: IdOrSlug) -> Result<AuthorView, ApiError
     state.db.read(move |conn| view_of(conn, &key)).await
 }
 
-pub async fn create(state: &AppState, caller: Caller, body: AuthorCreate) -> Result<AuthorView, ApiError> {
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: AuthorCreate,
+) -> Result<AuthorView, ApiError> {
     authorize_write(&caller, Resource::Author, None)?;
     let fields = AuthorFields::from_create(body).map_err(ApiError::Validation)?;
     state
@@ -64,7 +68,11 @@ pub async fn create(state: &AppState, caller: Caller, body: AuthorCreate) -> Res
 }
 
 /// The write path of a new author, shared by the API and the demo seed.
-pub fn insert(conn: &mut DbConnection, fields: &AuthorFields, actor: Option<i64>) -> Result<i64, ApiError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &AuthorFields,
+    actor: Option<i64>,
+) -> Result<i64, ApiError> {
     let slug = match &fields.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -72,7 +80,9 @@ pub fn insert(conn: &mut DbConnection, fields: &AuthorFields, actor: Option<i64>
             }
             given.clone()
         }
-        None => slug::generate(&fields.name, "auteur", |base| queries::taken_slugs(conn, base))?,
+        None => slug::generate(&fields.name, "auteur", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
     };
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
     events::record(conn, events::Resource::Author, id, Action::Created, actor)?;
@@ -106,14 +116,25 @@ pub async fn update(
                 _ => row.slug.clone(),
             };
             queries::update(conn, row.id, &fields, &slug, timestamp::now())?;
-            events::record(conn, events::Resource::Author, row.id, Action::Updated, caller.user_id())?;
+            events::record(
+                conn,
+                events::Resource::Author,
+                row.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
             view_of(conn, &IdOrSlug::Id(row.id))
         })
         .await
 }
 
 /// A byline that still signs articles is not deleted (409).
-pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: Option<String>) -> Result<(), ApiError> {
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
     caller.require_authenticated()?;
     state
         .db
@@ -128,7 +149,13 @@ pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: O
                 )));
             }
             queries::delete(conn, current.id)?;
-            events::record(conn, events::Resource::Author, current.id, Action::Deleted, caller.user_id())?;
+            events::record(
+                conn,
+                events::Resource::Author,
+                current.id,
+                Action::Deleted,
+                caller.user_id(),
+            )?;
             Ok(())
         })
         .await

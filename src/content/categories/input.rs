@@ -78,14 +78,30 @@ impl CategoryFields {
 
     /// The category after the patch; the slug is `Some` only when the patch
     /// changes it.
-    pub fn from_patch(current: &CategoryRow, patch: CategoryPatch) -> Result<Self, Vec<FieldError>> {
+    pub fn from_patch(
+        current: &CategoryRow,
+        patch: CategoryPatch,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = patch.name.required("name", &mut errors).unwrap_or_else(|| current.name.clone());
+        let name = patch
+            .name
+            .required("name", &mut errors)
+            .unwrap_or_else(|| current.name.clone());
         let slug = patch.slug.required("slug", &mut errors);
         let description = patch.description.apply(current.description.clone());
         let parent_id = patch.parent_id.apply(current.parent_id);
-        let position = patch.position.required("position", &mut errors).unwrap_or(current.position);
-        Self::parse(&name, slug.as_deref(), description.as_deref(), parent_id, position, errors)
+        let position = patch
+            .position
+            .required("position", &mut errors)
+            .unwrap_or(current.position);
+        Self::parse(
+            &name,
+            slug.as_deref(),
+            description.as_deref(),
+            parent_id,
+            position,
+            errors,
+        )
     }
 
     fn parse(
@@ -96,9 +112,15 @@ impl CategoryFields {
         position: i32,
         mut errors: Vec<FieldError>,
     ) -> Result<Self, Vec<FieldError>> {
-        let name = text::required("name", name, NAME_MAX).map_err(|e| errors.push(e)).ok();
+        let name = text::required("name", name, NAME_MAX)
+            .map_err(|e| errors.push(e))
+            .ok();
         let slug = match slug {
-            Some(raw) => Slug::parse("slug", raw).map(Some).map_err(|e| errors.push(e)).ok().flatten(),
+            Some(raw) => Slug::parse("slug", raw)
+                .map(Some)
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten(),
             None => None,
         };
         let description = text::optional("description", description, DESCRIPTION_MAX)
@@ -106,7 +128,11 @@ impl CategoryFields {
             .ok()
             .flatten();
         if position < 0 {
-            errors.push(FieldError::new("position", "out_of_range", "`position` must be 0 or more"));
+            errors.push(FieldError::new(
+                "position",
+                "out_of_range",
+                "`position` must be 0 or more",
+            ));
         }
         match name {
             Some(name) if errors.is_empty() => Ok(Self {

@@ -57,7 +57,13 @@ pub async fn list_categories(
     let link = link_header(&req, &meta);
     let envelope = ListEnvelope { data, meta };
     let headers: Vec<_> = link.into_iter().map(|l| (header::LINK, l)).collect();
-    json_get(&req, &caller, state.config.public_cache_seconds, &envelope, &headers)
+    json_get(
+        &req,
+        &caller,
+        state.config.public_cache_seconds,
+        &envelope,
+        &headers,
+    )
 }
 
 /// Get a category by id or slug.
@@ -145,7 +151,14 @@ pub async fn update_category(
     path: web::Path<String>,
     body: JsonBody<CategoryPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::update(&state, caller, IdOrSlug::parse(&path), if_match(&req), body.0).await?;
+    let view = use_cases::update(
+        &state,
+        caller,
+        IdOrSlug::parse(&path),
+        if_match(&req),
+        body.0,
+    )
+    .await?;
     json_written(StatusCode::OK, &view, &[])
 }
 

@@ -21,7 +21,10 @@ fn not_found() -> ApiError {
 }
 
 /// Every category in menu order, or the children of `parent`.
-pub async fn list(state: &AppState, parent: Option<IdOrSlug>) -> Result<Vec<CategoryView>, ApiError> {
+pub async fn list(
+    state: &AppState,
+    parent: Option<IdOrSlug>,
+) -> Result<Vec<CategoryView>, ApiError> {
     state
         .db
         .read(move |conn| {
@@ -29,16 +32,19 @@ pub async fn list(state: &AppState, parent: Option<IdOrSlug>) -> Result<Vec<Cate
             let rows = match &parent {
                 None => tree.in_menu_order(),
                 Some(key) => {
-                    let parent = tree
-                        .find(key)
-                        .ok_or_else(|| ApiError::bad_parameter("parent", "unknown", "no such category"))?;
+                    let parent = tree.find(key).ok_or_else(|| {
+                        ApiError::bad_parameter("parent", "unknown", "no such category")
+                    })?;
                     tree.children_of(Some(parent.id))
                         .iter()
                         .filter_map(|id| tree.get(*id))
                         .collect()
                 }
             };
-            Ok(rows.into_iter().map(|r| CategoryView::new(r, &tree)).collect())
+            Ok(rows
+                .into_iter()
+                .map(|r| CategoryView::new(r, &tree))
+                .collect())
         })
         .await
 }
@@ -60,7 +66,11 @@ fn check_parent(tree: &CategoryTree, id: Option<i64>, parent_id: Option<i64>) ->
         return Vec::new();
     };
     if tree.get(parent_id).is_none() {
-        return vec![FieldError::new("parent_id", "unknown", format!("no category has id {parent_id}"))];
+        return vec![FieldError::new(
+            "parent_id",
+            "unknown",
+            format!("no category has id {parent_id}"),
+        )];
     }
     if id.is_some_and(|id| tree.would_cycle(id, parent_id)) {
         return vec![FieldError::new(
@@ -86,7 +96,11 @@ fn validated(
     }
 }
 
-pub async fn create(state: &AppState, caller: Caller, body: CategoryCreate) -> Result<CategoryView, ApiError> {
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: CategoryCreate,
+) -> Result<CategoryView, ApiError> {
     authorize_write(&caller, Resource::Category, None)?;
     let parent_id = body.parent_id;
     let parsed = CategoryFields::from_create(body);
@@ -102,7 +116,11 @@ pub async fn create(state: &AppState, caller: Caller, body: CategoryCreate) -> R
 }
 
 /// The write path of a new category, shared by the API and the demo seed.
-pub fn insert(conn: &mut DbConnection, fields: &CategoryFields, actor: Option<i64>) -> Result<i64, ApiError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &CategoryFields,
+    actor: Option<i64>,
+) -> Result<i64, ApiError> {
     let slug = match &fields.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -110,7 +128,9 @@ pub fn insert(conn: &mut DbConnection, fields: &CategoryFields, actor: Option<i6
             }
             given.clone()
         }
-        None => slug::generate(&fields.name, "categorie", |base| queries::taken_slugs(conn, base))?,
+        None => slug::generate(&fields.name, "categorie", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
     };
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
     events::record(conn, events::Resource::Category, id, Action::Created, actor)?;
@@ -136,7 +156,10 @@ pub async fn update(
         .write(move |conn| {
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?.clone();
-            check_if_match(if_match.as_deref(), &etag_of_view(&CategoryView::new(&current, &tree))?)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&CategoryView::new(&current, &tree))?,
+            )?;
             let parsed = CategoryFields::from_patch(&current, patch);
             let parent = parsed.as_ref().ok().and_then(|f| f.parent_id);
             let fields = validated(parsed, check_parent(&tree, Some(current.id), parent))?;
@@ -150,13 +173,24 @@ pub async fn update(
                 _ => current.slug.clone(),
             };
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
-            events::record(conn, events::Resource::Category, current.id, Action::Updated, caller.user_id())?;
+            events::record(
+                conn,
+                events::Resource::Category,
+                current.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
             view_of(conn, current.id)
         })
         .await
 }
 
-pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: Option<String>) -> Result<(), ApiError> {
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
     authorize_write(&caller, Resource::Category, None)?;
     state
         .db

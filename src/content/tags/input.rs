@@ -51,12 +51,20 @@ pub struct TagFields {
 
 impl TagFields {
     pub fn from_create(body: TagCreate) -> Result<Self, Vec<FieldError>> {
-        Self::parse(&body.name, body.slug.as_deref(), body.description.as_deref(), Vec::new())
+        Self::parse(
+            &body.name,
+            body.slug.as_deref(),
+            body.description.as_deref(),
+            Vec::new(),
+        )
     }
 
     pub fn from_patch(current: &TagRow, patch: TagPatch) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = patch.name.required("name", &mut errors).unwrap_or_else(|| current.name.clone());
+        let name = patch
+            .name
+            .required("name", &mut errors)
+            .unwrap_or_else(|| current.name.clone());
         let slug = patch.slug.required("slug", &mut errors);
         let description = patch.description.apply(current.description.clone());
         Self::parse(&name, slug.as_deref(), description.as_deref(), errors)
@@ -68,7 +76,9 @@ impl TagFields {
         description: Option<&str>,
         mut errors: Vec<FieldError>,
     ) -> Result<Self, Vec<FieldError>> {
-        let name = text::required("name", name, NAME_MAX).map_err(|e| errors.push(e)).ok();
+        let name = text::required("name", name, NAME_MAX)
+            .map_err(|e| errors.push(e))
+            .ok();
         let slug = match slug {
             Some(raw) => Slug::parse("slug", raw).map_err(|e| errors.push(e)).ok(),
             None => None,
@@ -78,7 +88,11 @@ impl TagFields {
             .ok()
             .flatten();
         match name {
-            Some(name) if errors.is_empty() => Ok(Self { name, slug, description }),
+            Some(name) if errors.is_empty() => Ok(Self {
+                name,
+                slug,
+                description,
+            }),
             _ => Err(errors),
         }
     }

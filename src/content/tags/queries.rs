@@ -48,7 +48,11 @@ pub fn existing_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashSet
 
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
     tags::table
-        .filter(tags::slug.eq(base.as_str()).or(tags::slug.like(format!("{}-%", base.as_str()))))
+        .filter(
+            tags::slug
+                .eq(base.as_str())
+                .or(tags::slug.like(format!("{}-%", base.as_str()))),
+        )
         .select(tags::slug)
         .load::<String>(conn)
         .map(|v| v.into_iter().collect())
@@ -62,7 +66,12 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-pub fn insert(conn: &mut DbConnection, fields: &TagFields, slug: &Slug, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &TagFields,
+    slug: &Slug,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     diesel::insert_into(tags::table)
         .values((
             tags::slug.eq(slug.as_str()),
@@ -76,7 +85,13 @@ pub fn insert(conn: &mut DbConnection, fields: &TagFields, slug: &Slug, now: Nai
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, fields: &TagFields, slug: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    fields: &TagFields,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(tags::table.filter(tags::id.eq(id)))
         .set((
             tags::slug.eq(slug),
@@ -97,5 +112,7 @@ pub fn usage_count(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::delete(tags::table.filter(tags::id.eq(id))).execute(conn).map(|_| ())
+    diesel::delete(tags::table.filter(tags::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -38,8 +38,17 @@ pub async fn list_tags(
     let page = query.0.parse()?;
     let (data, total) = use_cases::list(&state, page).await?;
     let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
-    let headers: Vec<_> = link_header(&req, &meta).into_iter().map(|l| (header::LINK, l)).collect();
-    json_get(&req, &caller, state.config.public_cache_seconds, &ListEnvelope { data, meta }, &headers)
+    let headers: Vec<_> = link_header(&req, &meta)
+        .into_iter()
+        .map(|l| (header::LINK, l))
+        .collect();
+    json_get(
+        &req,
+        &caller,
+        state.config.public_cache_seconds,
+        &ListEnvelope { data, meta },
+        &headers,
+    )
 }
 
 /// Get a tag by id or slug.
@@ -123,7 +132,14 @@ pub async fn update_tag(
     path: web::Path<String>,
     body: JsonBody<TagPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::update(&state, caller, IdOrSlug::parse(&path), if_match(&req), body.0).await?;
+    let view = use_cases::update(
+        &state,
+        caller,
+        IdOrSlug::parse(&path),
+        if_match(&req),
+        body.0,
+    )
+    .await?;
     json_written(StatusCode::OK, &view, &[])
 }
 

@@ -36,20 +36,30 @@ pub async fn get(state: &AppState, key: IdOrSlug) -> Result<TagView, ApiError> {
         .await
 }
 
-pub async fn create(state: &AppState, caller: Caller, body: TagCreate) -> Result<TagView, ApiError> {
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: TagCreate,
+) -> Result<TagView, ApiError> {
     authorize_tag_create(&caller)?;
     let fields = TagFields::from_create(body).map_err(ApiError::Validation)?;
     state
         .db
         .write(move |conn| {
             let id = insert(conn, &fields, caller.user_id())?;
-            Ok(queries::find(conn, &IdOrSlug::Id(id))?.ok_or_else(not_found)?.into())
+            Ok(queries::find(conn, &IdOrSlug::Id(id))?
+                .ok_or_else(not_found)?
+                .into())
         })
         .await
 }
 
 /// The write path of a new tag, shared by the API and the demo seed.
-pub fn insert(conn: &mut DbConnection, fields: &TagFields, actor: Option<i64>) -> Result<i64, ApiError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &TagFields,
+    actor: Option<i64>,
+) -> Result<i64, ApiError> {
     let slug = match &fields.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -57,7 +67,9 @@ pub fn insert(conn: &mut DbConnection, fields: &TagFields, actor: Option<i64>) -
             }
             given.clone()
         }
-        None => slug::generate(&fields.name, "etiquette", |base| queries::taken_slugs(conn, base))?,
+        None => slug::generate(&fields.name, "etiquette", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
     };
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
     events::record(conn, events::Resource::Tag, id, Action::Created, actor)?;
@@ -76,7 +88,10 @@ pub async fn update(
         .db
         .write(move |conn| {
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&TagView::from(current.clone()))?)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&TagView::from(current.clone()))?,
+            )?;
             let fields = TagFields::from_patch(&current, patch).map_err(ApiError::Validation)?;
             let slug = match &fields.slug {
                 Some(given) if given.as_str() != current.slug => {
@@ -88,21 +103,37 @@ pub async fn update(
                 _ => current.slug.clone(),
             };
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
-            events::record(conn, events::Resource::Tag, current.id, Action::Updated, caller.user_id())?;
-            Ok(queries::find(conn, &IdOrSlug::Id(current.id))?.ok_or_else(not_found)?.into())
+            events::record(
+                conn,
+                events::Resource::Tag,
+                current.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
+            Ok(queries::find(conn, &IdOrSlug::Id(current.id))?
+                .ok_or_else(not_found)?
+                .into())
         })
         .await
 }
 
 /// A tag still on articles is not deleted (409): detaching it silently
 /// would change published articles behind their authors' backs.
-pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: Option<String>) -> Result<(), ApiError> {
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
     authorize_write(&caller, Resource::Tag, None)?;
     state
         .db
         .write(move |conn| {
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&TagView::from(current.clone()))?)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&TagView::from(current.clone()))?,
+            )?;
             let used = queries::usage_count(conn, current.id)?;
             if used > 0 {
                 return Err(ApiError::conflict(format!(
@@ -110,7 +141,13 @@ pub async fn delete(state: &AppState, caller: Caller, key: IdOrSlug, if_match: O
                 )));
             }
             queries::delete(conn, current.id)?;
-            events::record(conn, events::Resource::Tag, current.id, Action::Deleted, caller.user_id())?;
+            events::record(
+                conn,
+                events::Resource::Tag,
+                current.id,
+                Action::Deleted,
+                caller.user_id(),
+            )?;
             Ok(())
         })
         .await
