@@ -4,10 +4,15 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::content::body::{self, BodyFormat};
+use crate::content::articles::input::{ArticleCreate, ArticleDraft, Desired};
+use crate::content::authors::input::{AuthorCreate, AuthorFields};
+use crate::content::categories::input::{CategoryCreate, CategoryFields};
 use crate::content::slug::Slug;
+use crate::content::status::ArticleStatus;
+use crate::content::tags::input::{TagCreate, TagFields};
+use crate::content::{articles, authors, categories, tags};
 use crate::db::DbConnection;
-use crate::db::schema::{article_authors, article_tags, articles, authors, categories, tags};
+use crate::db::schema;
 use crate::error::ApiError;
 use crate::timestamp;
 
@@ -180,20 +185,22 @@ fn slug_of(text: &str) -> String {
         .unwrap_or_else(|| "sans-titre".to_owned())
 }
 
-/// Loads the demo unless it is already there; returns what it did.
+/// Loads the demo unless it is already there; returns what it did. Every
+/// resource goes through its use case's write path (slugs, rendering,
+/// outbox events), exactly as if an editor had typed it.
 pub fn seed(conn: &mut DbConnection) -> Result<String, ApiError> {
     conn.write_transaction(|conn| {
-        let already = categories::table
-            .filter(categories::slug.eq(slug_of("News - Infos")))
+        let already = schema::categories::table
+            .filter(schema::categories::slug.eq(slug_of("News - Infos")))
             .count()
             .get_result::<i64>(conn)?;
         if already > 0 {
             return Ok("demo content already present; nothing to do".to_owned());
         }
         let now = timestamp::now();
-        let category_id = seed_categories(conn, now)?;
-        let author_id = seed_authors(conn, now)?;
-        let tag_id = seed_tags(conn, now)?;
+        let category_id = seed_categories(conn)?;
+        let author_id = seed_authors(conn)?;
+        let tag_id = seed_tags(conn)?;
         for article in ARTICLES {
             seed_article(conn, now, article, &category_id, &author_id, &tag_id)?;
         }
@@ -209,58 +216,52 @@ pub fn seed(conn: &mut DbConnection) -> Result<String, ApiError> {
 
 type Ids = std::collections::HashMap<&'static str, i64>;
 
-fn seed_categories(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Ids, ApiError> {
+fn invalid(errors: Vec<crate::error::FieldError>) -> ApiError {
+    ApiError::Internal(format!("demo data is invalid: {errors:?}"))
+}
+
+fn seed_categories(conn: &mut DbConnection) -> Result<Ids, ApiError> {
     let mut ids = Ids::new();
     for (position, (name, parent, description)) in CATEGORIES.iter().enumerate() {
-        let id = diesel::insert_into(categories::table)
-            .values((
-                categories::slug.eq(slug_of(name)),
-                categories::name.eq(*name),
-                categories::description.eq(Some(*description)),
-                categories::parent_id.eq(parent.and_then(|p| ids.get(p).copied())),
-                categories::position.eq(i32::try_from(position).unwrap_or(0)),
-                categories::created_at.eq(now),
-                categories::updated_at.eq(now),
-            ))
-            .returning(categories::id)
-            .get_result::<i64>(conn)?;
-        ids.insert(name, id);
+        let fields = CategoryFields::from_create(CategoryCreate {
+            name: (*name).to_owned(),
+            slug: None,
+            description: Some((*description).to_owned()),
+            parent_id: parent.and_then(|p| ids.get(p).copied()),
+            position: Some(i32::try_from(position).unwrap_or(0)),
+        })
+        .map_err(invalid)?;
+        ids.insert(name, categories::use_cases::insert(conn, &fields, None)?);
     }
     Ok(ids)
 }
 
-fn seed_authors(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Ids, ApiError> {
+fn seed_authors(conn: &mut DbConnection) -> Result<Ids, ApiError> {
     let mut ids = Ids::new();
     for (name, bio) in AUTHORS {
-        let id = diesel::insert_into(authors::table)
-            .values((
-                authors::slug.eq(slug_of(name)),
-                authors::name.eq(*name),
-                authors::bio.eq(Some(*bio)),
-                authors::links.eq("[]"),
-                authors::created_at.eq(now),
-                authors::updated_at.eq(now),
-            ))
-            .returning(authors::id)
-            .get_result::<i64>(conn)?;
-        ids.insert(name, id);
+        let fields = AuthorFields::from_create(AuthorCreate {
+            name: (*name).to_owned(),
+            slug: None,
+            bio: Some((*bio).to_owned()),
+            avatar_url: None,
+            links: None,
+        })
+        .map_err(invalid)?;
+        ids.insert(name, authors::use_cases::insert(conn, &fields, None)?);
     }
     Ok(ids)
 }
 
-fn seed_tags(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Ids, ApiError> {
+fn seed_tags(conn: &mut DbConnection) -> Result<Ids, ApiError> {
     let mut ids = Ids::new();
     for name in TAGS {
-        let id = diesel::insert_into(tags::table)
-            .values((
-                tags::slug.eq(slug_of(name)),
-                tags::name.eq(*name),
-                tags::created_at.eq(now),
-                tags::updated_at.eq(now),
-            ))
-            .returning(tags::id)
-            .get_result::<i64>(conn)?;
-        ids.insert(name, id);
+        let fields = TagFields::from_create(TagCreate {
+            name: (*name).to_owned(),
+            slug: None,
+            description: None,
+        })
+        .map_err(invalid)?;
+        ids.insert(name, tags::use_cases::insert(conn, &fields, None)?);
     }
     Ok(ids)
 }
@@ -274,51 +275,38 @@ fn seed_article(
     tag_id: &Ids,
 ) -> Result<(), ApiError> {
     let missing = |what: &str| ApiError::Internal(format!("demo data names an unknown {what}"));
-    let rendered = body::render(BodyFormat::Markdown, article.body);
     let (status, published_at) = match article.published_hours_ago {
-        None => ("draft", None),
-        Some(h) if h < 0 => ("scheduled", Some(now - Duration::hours(h))),
-        Some(h) => ("published", Some(now - Duration::hours(h))),
+        None => (ArticleStatus::Draft, None),
+        Some(h) if h < 0 => (ArticleStatus::Scheduled, Some(now - Duration::hours(h))),
+        Some(h) => (ArticleStatus::Published, Some(now - Duration::hours(h))),
     };
-    let id = diesel::insert_into(articles::table)
-        .values((
-            articles::slug.eq(slug_of(article.title)),
-            articles::title.eq(article.title),
-            articles::excerpt.eq(body::excerpt(&rendered.text, 160)),
-            articles::body.eq(article.body),
-            articles::body_format.eq(BodyFormat::Markdown.as_str()),
-            articles::body_html.eq(&rendered.html),
-            articles::status.eq(status),
-            articles::published_at.eq(published_at),
-            articles::category_id.eq(*category_id
-                .get(article.category)
-                .ok_or_else(|| missing("category"))?),
-            articles::featured.eq(article.featured),
-            articles::reading_time_minutes.eq(rendered.reading_time_minutes),
-            articles::word_count.eq(rendered.word_count),
-            articles::search_text.eq(format!("{} {}", article.title, rendered.text)),
-            articles::created_at.eq(now),
-            articles::updated_at.eq(now),
-        ))
-        .returning(articles::id)
-        .get_result::<i64>(conn)?;
-    for (position, name) in article.authors.iter().enumerate() {
-        diesel::insert_into(article_authors::table)
-            .values((
-                article_authors::article_id.eq(id),
-                article_authors::author_id
-                    .eq(*author_id.get(name).ok_or_else(|| missing("author"))?),
-                article_authors::position.eq(i32::try_from(position).unwrap_or(0)),
-            ))
-            .execute(conn)?;
-    }
-    for name in article.tags {
-        diesel::insert_into(article_tags::table)
-            .values((
-                article_tags::article_id.eq(id),
-                article_tags::tag_id.eq(*tag_id.get(name).ok_or_else(|| missing("tag"))?),
-            ))
-            .execute(conn)?;
-    }
+    let ids = |names: &[&str], map: &Ids, what: &str| {
+        names
+            .iter()
+            .map(|n| map.get(n).copied().ok_or_else(|| missing(what)))
+            .collect::<Result<Vec<i64>, ApiError>>()
+    };
+    let desired = Desired::from_create(ArticleCreate {
+        title: article.title.to_owned(),
+        body: article.body.to_owned(),
+        body_format: None,
+        excerpt: None,
+        slug: None,
+        status: Some(status),
+        published_at: published_at.map(|t| t.and_utc()),
+        category_id: *category_id
+            .get(article.category)
+            .ok_or_else(|| missing("category"))?,
+        author_ids: ids(article.authors, author_id, "author")?,
+        tag_ids: Some(ids(article.tags, tag_id, "tag")?),
+        featured_image: None,
+        seo: None,
+        featured: Some(article.featured),
+        sponsored: None,
+        comments_enabled: None,
+        language: None,
+    });
+    let draft = ArticleDraft::parse(desired, None, now).map_err(invalid)?;
+    articles::use_cases::insert(conn, &draft, None, now)?;
     Ok(())
 }

@@ -94,6 +94,7 @@ impl Application {
             db: db.clone(),
             config: Arc::new(config),
             access_tokens: Arc::new(access_tokens),
+            cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };
         let server = serve(listener, state).map_err(|source| StartError::Bind {
             addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),

@@ -17,11 +17,41 @@ use crate::error::{FieldError, Problem};
         license(name = "MIT", identifier = "MIT"),
     ),
     components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme),
     tags(
         (name = "service", description = "Health, documentation and metrics"),
+        (name = "articles", description = "Articles: list, read, write, publish; related articles"),
+        (name = "categories", description = "The category tree, with breadcrumb paths"),
+        (name = "authors", description = "Bylines (not accounts): agencies, journalists, guests"),
+        (name = "tags", description = "Free labels on articles"),
     )
 )]
 struct BaseDocument;
+
+/// The `bearer` scheme content writes name in their `security`: an access
+/// JWT or an API token. Added only when absent, so that a fuller definition
+/// elsewhere wins.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        if !components.security_schemes.contains_key("bearer") {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "An access token from /api/v1/auth/login, or an API token (cms_...)",
+                        ))
+                        .build(),
+                ),
+            );
+        }
+    }
+}
 
 /// The complete document, exactly as served at `/openapi.json`.
 pub fn document() -> OpenApiDoc {

@@ -5,6 +5,7 @@ use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::content::{articles, authors, categories, tags};
 use crate::{auth, health, metrics};
 
 /// Routes that appear in the OpenAPI document.
@@ -12,7 +13,36 @@ pub fn documented(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
         .service(metrics::serve);
-    cfg.service(scope::scope("/api/v1").service(auth::session::login));
+    cfg.service(
+        scope::scope("/api/v1")
+            .service(auth::session::login)
+            .configure(content_routes),
+    );
+}
+
+/// Articles, categories, authors and tags.
+fn content_routes(cfg: &mut ServiceConfig) {
+    cfg.service(articles::routes::list_articles)
+        .service(articles::routes::create_article)
+        .service(articles::routes::related_articles)
+        .service(articles::routes::get_article)
+        .service(articles::routes::update_article)
+        .service(articles::routes::delete_article)
+        .service(categories::routes::list_categories)
+        .service(categories::routes::create_category)
+        .service(categories::routes::get_category)
+        .service(categories::routes::update_category)
+        .service(categories::routes::delete_category)
+        .service(authors::routes::list_authors)
+        .service(authors::routes::create_author)
+        .service(authors::routes::get_author)
+        .service(authors::routes::update_author)
+        .service(authors::routes::delete_author)
+        .service(tags::routes::list_tags)
+        .service(tags::routes::create_tag)
+        .service(tags::routes::get_tag)
+        .service(tags::routes::update_tag)
+        .service(tags::routes::delete_tag);
 }
 
 /// Routes outside the document: the document itself and its viewer.

@@ -5,10 +5,13 @@ use std::sync::Arc;
 use crate::auth::jwt::AccessTokens;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::cursor::CursorKey;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub access_tokens: Arc<AccessTokens>,
+    /// Signs list cursors; derived from the token signing secret.
+    pub cursor_key: Arc<CursorKey>,
 }

@@ -1,5 +1,13 @@
 //! The newsroom's content: articles, categories, authors and tags.
 
+pub mod articles;
+pub mod authors;
 pub mod body;
+pub mod categories;
+pub mod events;
+pub mod lookup;
+pub mod patch;
 pub mod slug;
 pub mod status;
+pub mod tags;
+pub mod text;

@@ -2,7 +2,9 @@
 //! (`L’été à Niamey : « Noël » approche` → `l-ete-a-niamey-noel-approche`),
 //! or validated when a client gives one.
 
-use crate::error::FieldError;
+use std::collections::HashSet;
+
+use crate::error::{ApiError, FieldError};
 
 pub const MAX_LENGTH: usize = 120;
 
@@ -73,12 +75,53 @@ impl Slug {
         Self(format!("{}-{n}", self.0))
     }
 
+    /// This slug if free, else the first free `-2`, `-3`, ... variant, given
+    /// every taken slug that starts with this one.
+    pub fn first_free(&self, taken: &std::collections::HashSet<String>) -> Self {
+        if !taken.contains(&self.0) {
+            return self.clone();
+        }
+        (2..)
+            .map(|n| self.with_suffix(n))
+            .find(|candidate| !taken.contains(&candidate.0))
+            .unwrap_or_else(|| self.clone())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+/// The slug of a new resource without a given one: derived from `text`
+/// (or `fallback` when nothing usable is left), made unique against the
+/// slugs `taken` returns for that base.
+pub fn generate<E>(
+    text: &str,
+    fallback: &str,
+    taken: impl FnOnce(&Slug) -> Result<HashSet<String>, E>,
+) -> Result<Slug, E> {
+    let base = Slug::from_text(text).unwrap_or_else(|| Slug(fallback.to_owned()));
+    let taken = taken(&base)?;
+    Ok(base.first_free(&taken))
+}
+
+/// A slug given explicitly is kept as given: a duplicate is a 409 naming
+/// the field, never a silently suffixed slug the client did not ask for.
+pub fn taken_conflict(resource: &str, slug: &Slug) -> ApiError {
+    ApiError::Conflict {
+        detail: format!(
+            "another {resource} already has the slug `{}`",
+            slug.as_str()
+        ),
+        errors: vec![FieldError::new(
+            "slug",
+            "taken",
+            format!("`{}` is already taken", slug.as_str()),
+        )],
     }
 }
 
@@ -109,6 +152,14 @@ mod tests {
     fn long_titles_are_cut_at_a_word() {
         let s = slug(&"mot ".repeat(100));
         assert!(s.len() <= MAX_LENGTH - 6 && !s.ends_with('-'));
+    }
+
+    #[test]
+    fn duplicates_get_a_suffix() {
+        let taken: HashSet<String> = ["niger", "niger-2"].iter().map(|s| s.to_string()).collect();
+        let base = Slug::parse("slug", "niger").unwrap();
+        assert_eq!(base.first_free(&taken).as_str(), "niger-3");
+        assert_eq!(base.first_free(&HashSet::new()).as_str(), "niger");
     }
 
     #[test]

@@ -6,8 +6,13 @@ pub mod changes;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
@@ -80,19 +85,48 @@ impl DbConnection {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    queries: Arc<AtomicU64>,
+}
+
+/// Counts the statements every pooled connection runs, so that a test can
+/// prove a request issues a bounded number of queries (no query per row).
+struct QueryCounter(Arc<AtomicU64>);
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        Self {
+            url,
+            queries: Arc::new(AtomicU64::new(0)),
+        }
     }
 
-    /// A connection outside the pool, to a database that must already exist.
+    /// A connection outside the pool, to a database that must already exist;
+    /// its queries (background work) are not counted with the requests'.
     pub fn open_existing(&self) -> Result<DbConnection, ConnectionError> {
-        self.open(false)
+        self.open_uncounted(false)
     }
 
     fn open(&self, create: bool) -> Result<DbConnection, ConnectionError> {
+        let mut conn = self.open_uncounted(create)?;
+        // Set after the connection's own set-up statements, which say nothing
+        // about the requests it will serve.
+        let counter = QueryCounter(Arc::clone(&self.queries));
+        match &mut conn {
+            DbConnection::Postgres(c) => c.set_instrumentation(counter),
+            DbConnection::Sqlite(c) => c.set_instrumentation(counter),
+        }
+        Ok(conn)
+    }
+
+    fn open_uncounted(&self, create: bool) -> Result<DbConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
             DatabaseUrl::Sqlite(path) => {
@@ -157,6 +191,7 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    queries: Arc<AtomicU64>,
     backend: Backend,
     sqlite_path: Option<PathBuf>,
 }
@@ -172,6 +207,7 @@ impl Db {
     /// (no migration had ever run), which is when the demo content is seeded.
     pub fn connect_and_migrate(config: &Config) -> Result<(Self, bool), SetupError> {
         let manager = ConnectionManager::new(config.database_url.clone());
+        let queries = Arc::clone(&manager.queries);
         let sqlite_path = match &config.database_url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -204,6 +240,7 @@ impl Db {
         Ok((
             Self {
                 pool,
+                queries,
                 backend,
                 sqlite_path,
             },
@@ -213,6 +250,12 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Statements run by pooled connections since start (pool health checks
+    /// included): the difference around a request is its query count.
+    pub fn queries_executed(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Runs `f` on a pooled connection on the blocking thread pool.
@@ -308,3 +351,6 @@ macro_rules! on_each_backend {
         }
     };
 }
+
+/// The backend type of `DbConnection`, for boxed queries built once for both.
+pub type DbBackend = <DbConnection as Connection>::Backend;

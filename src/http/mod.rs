@@ -1,7 +1,10 @@
 //! Cross-cutting HTTP concerns shared by every resource.
 
+pub mod conditional;
 pub mod cors;
+pub mod cursor;
 pub mod extract;
 pub mod fallback;
+pub mod listing;
 pub mod request_log;
 pub mod response_cache;

@@ -120,7 +120,35 @@ async fn unknown_routes_are_404_and_wrong_methods_405(backend: Backend) {
     assert_eq!(ct, "application/problem+json");
 }
 
+async fn bad_list_parameters_are_400_naming_the_parameter(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for (query, field) in [
+        ("per_page=abc", "per_page"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("sort=popularity", "sort"),
+        ("fields=title,secret", "fields"),
+        ("include=comments", "include"),
+        ("featured=peut-etre", "featured"),
+        ("published_after=hier", "published_after"),
+        ("status=brouillon", "status"),
+        ("cursor=abc", "cursor"),
+        ("couleur=rouge", "couleur"),
+    ] {
+        let p = problem(app.get(&format!("/api/v1/articles?{query}")).await, 400).await;
+        assert_eq!(p["errors"][0]["field"], field, "{query}: {p}");
+    }
+    for path in ["/api/v1/tags?per_page=101", "/api/v1/authors?page=0"] {
+        problem(app.get(path).await, 400).await;
+    }
+    let p = problem(app.get("/api/v1/articles/1/related?limit=500").await, 400).await;
+    assert_eq!(p["errors"][0]["field"], "limit");
+}
+
 on_both_databases!(
+    bad_list_parameters_are_400_naming_the_parameter,
     malformed_json_is_400,
     wrong_content_type_is_415,
     wrong_shape_names_the_field,

@@ -5,6 +5,12 @@
 mod helpers;
 
 mod auth_login;
+mod content_articles;
+#[allow(dead_code, reason = "fixtures serve tests that come and go")]
+mod content_fixtures;
+mod content_listing;
+mod content_permissions;
+mod content_taxonomy;
 
 mod concurrency;
 mod cors;

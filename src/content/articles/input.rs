@@ -1,0 +1,585 @@
+//! What clients send to create or change an article, and `ArticleDraft`:
+//! the article as it will be stored, every field checked, every problem
+//! reported at once.
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::rows::ArticleRow;
+use super::views::{ArticleView, FeaturedImage};
+use crate::content::body::{self, BodyFormat, RenderedBody};
+use crate::content::patch::Patch;
+use crate::content::slug::Slug;
+use crate::content::status::ArticleStatus;
+use crate::content::text;
+use crate::error::FieldError;
+
+pub const TITLE_MAX: usize = 300;
+pub const EXCERPT_MAX: usize = 1000;
+pub const BODY_MAX: usize = 500_000;
+pub const SEO_TITLE_MAX: usize = 300;
+pub const SEO_DESCRIPTION_MAX: usize = 500;
+/// Length of a generated excerpt, in characters (about two sentences).
+pub const EXCERPT_TARGET: usize = 160;
+
+/// The image shown with the article, as sent.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturedImageInput {
+    #[schema(example = "https://cdn.example/2025/01/niamey.webp")]
+    pub url: String,
+    #[schema(example = "Le fleuve Niger à Niamey")]
+    pub alt: Option<String>,
+    #[schema(example = "Niamey, le 18 janvier 2025.")]
+    pub caption: Option<String>,
+    #[schema(example = "© ANP")]
+    pub credit: Option<String>,
+    #[schema(example = 1600, minimum = 1)]
+    pub width: Option<i32>,
+    #[schema(example = 900, minimum = 1)]
+    pub height: Option<i32>,
+}
+
+/// SEO fields; in a PATCH, the fields sent change and `null` clears one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeoInput {
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Le Niger compte sur la Russie")]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Niamey a signé un accord de coopération militaire avec Moscou.")]
+    pub description: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "https://journal.example/articles/niger-russie")]
+    pub canonical_url: Patch<String>,
+}
+
+/// `POST /api/v1/articles`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleCreate {
+    #[schema(example = "L’été à Niamey : « Noël » approche", max_length = 300)]
+    pub title: String,
+    #[schema(example = "Les rues de Niamey se parent de **lumières**.")]
+    pub body: String,
+    /// Default `markdown`.
+    pub body_format: Option<BodyFormat>,
+    /// Default: the first sentences of the body.
+    pub excerpt: Option<String>,
+    /// Default: generated from the title, made unique.
+    #[schema(
+        example = "l-ete-a-niamey-noel-approche",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
+    pub slug: Option<String>,
+    /// Default `draft`.
+    pub status: Option<ArticleStatus>,
+    /// Required in the future for `scheduled`; defaults to now when published.
+    #[schema(value_type = Option<String>, format = DateTime, example = "2025-12-20T08:00:00Z")]
+    pub published_at: Option<DateTime<Utc>>,
+    #[schema(example = 2)]
+    pub category_id: i64,
+    /// Bylines in order; the first is the primary author.
+    #[schema(example = json!([2, 5]), min_items = 1)]
+    pub author_ids: Vec<i64>,
+    #[schema(example = json!([3]))]
+    pub tag_ids: Option<Vec<i64>>,
+    pub featured_image: Option<FeaturedImageInput>,
+    pub seo: Option<SeoInput>,
+    pub featured: Option<bool>,
+    pub sponsored: Option<bool>,
+    pub comments_enabled: Option<bool>,
+    /// Default `fr`.
+    #[schema(example = "fr")]
+    pub language: Option<String>,
+}
+
+/// `PATCH /api/v1/articles/{id_or_slug}`: the fields sent change. `null`
+/// clears `excerpt` (back to the generated one), `published_at`,
+/// `featured_image` and `seo` fields; `seo` merges field by field,
+/// `featured_image` is replaced as a whole. Publishing is
+/// `{"status": "published"}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticlePatch {
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Noël à Niamey : les préparatifs")]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub body: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<BodyFormat>)]
+    pub body_format: Patch<BodyFormat>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub excerpt: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub slug: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<ArticleStatus>, example = "published")]
+    pub status: Patch<ArticleStatus>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Patch<DateTime<Utc>>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>)]
+    pub category_id: Patch<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub author_ids: Patch<Vec<i64>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub tag_ids: Patch<Vec<i64>>,
+    #[serde(default)]
+    #[schema(value_type = Option<FeaturedImageInput>)]
+    pub featured_image: Patch<FeaturedImageInput>,
+    #[serde(default)]
+    #[schema(value_type = Option<SeoInput>)]
+    pub seo: Patch<SeoInput>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub featured: Patch<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub sponsored: Patch<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub comments_enabled: Patch<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub language: Patch<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeoFields {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+/// The article as the client wants it, before checks: the payload merged
+/// over the stored article (or the defaults).
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub title: String,
+    pub body: String,
+    pub body_format: BodyFormat,
+    /// `None`: generate from the body.
+    pub excerpt: Option<String>,
+    /// `Some` when the client gave one.
+    pub slug: Option<String>,
+    pub status: ArticleStatus,
+    pub published_at: Option<NaiveDateTime>,
+    /// Whether the client sent `published_at` in this request.
+    pub published_at_sent: bool,
+    pub language: String,
+    pub category_id: i64,
+    pub author_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
+    pub featured_image: Option<FeaturedImageInput>,
+    pub seo: SeoFields,
+    pub featured: bool,
+    pub sponsored: bool,
+    pub comments_enabled: bool,
+    /// Problems found while merging (a `null` where none is allowed).
+    pub errors: Vec<FieldError>,
+}
+
+fn utc(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc().trunc_subsecs(6)
+}
+
+fn merge_seo(current: SeoFields, input: SeoInput) -> SeoFields {
+    SeoFields {
+        title: input.title.apply(current.title),
+        description: input.description.apply(current.description),
+        canonical_url: input.canonical_url.apply(current.canonical_url),
+    }
+}
+
+impl Desired {
+    pub fn from_create(body: ArticleCreate) -> Self {
+        Self {
+            title: body.title,
+            body: body.body,
+            body_format: body.body_format.unwrap_or(BodyFormat::Markdown),
+            excerpt: body.excerpt,
+            slug: body.slug,
+            status: body.status.unwrap_or(ArticleStatus::Draft),
+            published_at_sent: body.published_at.is_some(),
+            published_at: body.published_at.map(utc),
+            language: body.language.unwrap_or_else(|| "fr".to_owned()),
+            category_id: body.category_id,
+            author_ids: body.author_ids,
+            tag_ids: body.tag_ids.unwrap_or_default(),
+            featured_image: body.featured_image,
+            seo: body
+                .seo
+                .map(|s| merge_seo(SeoFields::default(), s))
+                .unwrap_or_default(),
+            featured: body.featured.unwrap_or(false),
+            sponsored: body.sponsored.unwrap_or(false),
+            comments_enabled: body.comments_enabled.unwrap_or(true),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The stored article (`row` and its `view`) with the patch applied.
+    pub fn from_patch(
+        row: &ArticleRow,
+        view: &ArticleView,
+        tag_ids: Vec<i64>,
+        now: NaiveDateTime,
+        patch: ArticlePatch,
+    ) -> Self {
+        let mut errors = Vec::new();
+        let current_format = BodyFormat::from_db(&row.body_format);
+        let body_changes = !patch.body.is_absent() || !patch.body_format.is_absent();
+        let title = patch
+            .title
+            .required("title", &mut errors)
+            .unwrap_or_else(|| row.title.clone());
+        let body = patch
+            .body
+            .required("body", &mut errors)
+            .unwrap_or_else(|| row.body.clone());
+        let body_format = patch
+            .body_format
+            .required("body_format", &mut errors)
+            .unwrap_or(current_format);
+        // An excerpt that was generated follows the body; one written by
+        // hand stays until changed.
+        let excerpt = match patch.excerpt {
+            Patch::Value(v) => Some(v),
+            Patch::Null => None,
+            Patch::Absent => {
+                let generated = body::excerpt(
+                    &body::render(current_format, &row.body).text,
+                    EXCERPT_TARGET,
+                );
+                (!(body_changes && generated == row.excerpt)).then(|| row.excerpt.clone())
+            }
+        };
+        let published_at_sent = matches!(patch.published_at, Patch::Value(_));
+        let current_image = row
+            .featured_image
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<FeaturedImage>(j).ok())
+            .map(|f| FeaturedImageInput {
+                url: f.url,
+                alt: f.alt,
+                caption: f.caption,
+                credit: f.credit,
+                width: f.width,
+                height: f.height,
+            });
+        let current_seo = SeoFields {
+            title: row.seo_title.clone(),
+            description: row.seo_description.clone(),
+            canonical_url: row.seo_canonical_url.clone(),
+        };
+        let seo = match patch.seo {
+            Patch::Absent => current_seo,
+            Patch::Null => SeoFields::default(),
+            Patch::Value(input) => merge_seo(current_seo, input),
+        };
+        Self {
+            title,
+            body,
+            body_format,
+            excerpt,
+            slug: patch.slug.required("slug", &mut errors),
+            status: patch
+                .status
+                .required("status", &mut errors)
+                .unwrap_or_else(|| row.effective_status(now)),
+            published_at: patch.published_at.map_value(utc).apply(row.published_at),
+            published_at_sent,
+            language: patch
+                .language
+                .required("language", &mut errors)
+                .unwrap_or_else(|| row.language.clone()),
+            category_id: patch
+                .category_id
+                .required("category_id", &mut errors)
+                .unwrap_or(row.category_id),
+            author_ids: patch
+                .author_ids
+                .required("author_ids", &mut errors)
+                .unwrap_or_else(|| view.author_ids()),
+            tag_ids: patch.tag_ids.apply(Some(tag_ids)).unwrap_or_default(),
+            featured_image: patch.featured_image.apply(current_image),
+            seo,
+            featured: patch
+                .featured
+                .required("featured", &mut errors)
+                .unwrap_or(row.featured),
+            sponsored: patch
+                .sponsored
+                .required("sponsored", &mut errors)
+                .unwrap_or(row.sponsored),
+            comments_enabled: patch
+                .comments_enabled
+                .required("comments_enabled", &mut errors)
+                .unwrap_or(row.comments_enabled),
+            errors,
+        }
+    }
+}
+
+/// An article ready to be written: every field checked, the body rendered
+/// and sanitised, the excerpt and the publication time settled.
+#[derive(Debug, Clone)]
+pub struct ArticleDraft {
+    pub title: String,
+    /// `Some` when the client gave one (it must then be free).
+    pub slug: Option<Slug>,
+    pub excerpt: String,
+    pub body: String,
+    pub body_format: BodyFormat,
+    pub rendered: RenderedBody,
+    pub status: ArticleStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub language: String,
+    pub category_id: i64,
+    pub author_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
+    pub featured_image: Option<FeaturedImage>,
+    pub seo: SeoFields,
+    pub featured: bool,
+    pub sponsored: bool,
+    pub comments_enabled: bool,
+}
+
+fn duplicates(field: &str, ids: &[i64], errors: &mut Vec<FieldError>) {
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "duplicate",
+                format!("{id} is listed twice"),
+            ));
+        }
+    }
+}
+
+fn check_language(raw: &str) -> Result<String, FieldError> {
+    let bytes = raw.as_bytes();
+    let ok = match bytes.len() {
+        2 => bytes.iter().all(u8::is_ascii_lowercase),
+        5 => {
+            bytes[..2].iter().all(u8::is_ascii_lowercase)
+                && bytes[2] == b'-'
+                && bytes[3..].iter().all(u8::is_ascii_uppercase)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(FieldError::new(
+            "language",
+            "invalid_language",
+            "must be a language tag such as `fr` or `fr-BE`",
+        ))
+    }
+}
+
+fn check_image(image: FeaturedImageInput, errors: &mut Vec<FieldError>) -> Option<FeaturedImage> {
+    let before = errors.len();
+    let url = text::url("featured_image.url", &image.url)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let mut optional = |field: &str, value: Option<String>| {
+        text::optional(field, value.as_deref(), 500)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    };
+    let alt = optional("featured_image.alt", image.alt);
+    let caption = optional("featured_image.caption", image.caption);
+    let credit = optional("featured_image.credit", image.credit);
+    for (field, value) in [
+        ("featured_image.width", image.width),
+        ("featured_image.height", image.height),
+    ] {
+        if value.is_some_and(|v| v <= 0) {
+            errors.push(FieldError::new(
+                field,
+                "out_of_range",
+                "must be a positive number of pixels",
+            ));
+        }
+    }
+    (errors.len() == before).then_some(FeaturedImage {
+        url: url.unwrap_or_default(),
+        alt,
+        caption,
+        credit,
+        width: image.width,
+        height: image.height,
+    })
+}
+
+impl ArticleDraft {
+    /// `previous`: the status the article has now (`None` for a new one).
+    pub fn parse(
+        desired: Desired,
+        previous: Option<ArticleStatus>,
+        now: NaiveDateTime,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = desired.errors;
+        let title = text::required("title", &desired.title, TITLE_MAX)
+            .map_err(|e| errors.push(e))
+            .ok();
+        if desired.body.chars().count() > BODY_MAX {
+            errors.push(FieldError::new(
+                "body",
+                "too_long",
+                format!("`body` must be at most {BODY_MAX} characters"),
+            ));
+        }
+        let slug = match &desired.slug {
+            Some(raw) => Slug::parse("slug", raw).map_err(|e| errors.push(e)).ok(),
+            None => None,
+        };
+        let rendered = body::render(desired.body_format, &desired.body);
+        let excerpt = match text::optional("excerpt", desired.excerpt.as_deref(), EXCERPT_MAX) {
+            Ok(Some(given)) => given,
+            Ok(None) => body::excerpt(&rendered.text, EXCERPT_TARGET),
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        let language = check_language(&desired.language)
+            .map_err(|e| errors.push(e))
+            .ok();
+        if desired.author_ids.is_empty() {
+            errors.push(FieldError::new(
+                "author_ids",
+                "required",
+                "an article needs at least one author",
+            ));
+        }
+        duplicates("author_ids", &desired.author_ids, &mut errors);
+        duplicates("tag_ids", &desired.tag_ids, &mut errors);
+        let featured_image = desired
+            .featured_image
+            .and_then(|image| check_image(image, &mut errors));
+        let mut seo_text = |field: &str, value: Option<String>, max: usize| {
+            text::optional(field, value.as_deref(), max)
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten()
+        };
+        let seo_title = seo_text("seo.title", desired.seo.title, SEO_TITLE_MAX);
+        let seo_description = seo_text(
+            "seo.description",
+            desired.seo.description,
+            SEO_DESCRIPTION_MAX,
+        );
+        let canonical_url = match desired
+            .seo
+            .canonical_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(raw) => text::url("seo.canonical_url", raw)
+                .map_err(|e| errors.push(e))
+                .ok(),
+            None => None,
+        };
+
+        // Publication: archiving is for what was public; publishing dates
+        // the article now unless a past date is given; scheduling needs a
+        // future date.
+        let status = desired.status;
+        if status == ArticleStatus::Archived
+            && !matches!(
+                previous,
+                Some(ArticleStatus::Published | ArticleStatus::Scheduled | ArticleStatus::Archived)
+            )
+        {
+            errors.push(FieldError::new(
+                "status",
+                "invalid_transition",
+                format!(
+                    "only a published article can be archived (it is {})",
+                    previous.map(ArticleStatus::as_str).unwrap_or("new")
+                ),
+            ));
+        }
+        let published_at = match status {
+            ArticleStatus::Published => match desired.published_at {
+                Some(at) if at > now && desired.published_at_sent => {
+                    errors.push(FieldError::new(
+                        "published_at",
+                        "in_future",
+                        "a published article cannot be dated in the future; use status `scheduled`",
+                    ));
+                    Some(at)
+                }
+                Some(at) if at <= now => Some(at),
+                _ => Some(now),
+            },
+            ArticleStatus::Scheduled => match desired.published_at {
+                Some(at) if at > now => Some(at),
+                _ => {
+                    errors.push(FieldError::new(
+                        "published_at",
+                        "required_future",
+                        "a scheduled article needs a `published_at` in the future",
+                    ));
+                    desired.published_at
+                }
+            },
+            _ => desired.published_at,
+        };
+        match (title, language) {
+            (Some(title), Some(language)) if errors.is_empty() => Ok(Self {
+                title,
+                slug,
+                excerpt,
+                body: desired.body,
+                body_format: desired.body_format,
+                rendered,
+                status,
+                published_at,
+                language,
+                category_id: desired.category_id,
+                author_ids: desired.author_ids,
+                tag_ids: desired.tag_ids,
+                featured_image,
+                seo: SeoFields {
+                    title: seo_title,
+                    description: seo_description,
+                    canonical_url,
+                },
+                featured: desired.featured,
+                sponsored: desired.sponsored,
+                comments_enabled: desired.comments_enabled,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn featured_image_json(&self) -> Option<String> {
+        self.featured_image
+            .as_ref()
+            .and_then(|image| serde_json::to_string(image).ok())
+    }
+
+    /// What search reads: title, excerpt and text, folded (no accents, lowercase).
+    pub fn search_text(&self) -> String {
+        text::fold_for_search(&format!(
+            "{} {} {}",
+            self.title, self.excerpt, self.rendered.text
+        ))
+    }
+}

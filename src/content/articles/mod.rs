@@ -1,0 +1,10 @@
+//! Articles: the newsroom's stories, with their bylines, category, tags,
+//! rendered body and publication state.
+
+pub mod input;
+pub mod list_params;
+pub mod queries;
+pub mod routes;
+pub mod rows;
+pub mod use_cases;
+pub mod views;

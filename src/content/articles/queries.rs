@@ -1,0 +1,513 @@
+//! The article tables, read and written. Lists are built once as a boxed
+//! query for both backends; relations of a page are loaded in one query per
+//! relation, whatever the page size.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Timestamp;
+
+use super::input::ArticleDraft;
+use super::list_params::{ArticleFilter, ArticleSort, SortValue};
+use super::rows::ArticleRow;
+use super::views::Relations;
+use crate::content::authors::views::AuthorRef;
+use crate::content::lookup::IdOrSlug;
+use crate::content::slug::Slug;
+use crate::content::status::ArticleStatus;
+use crate::content::tags::views::TagRef;
+use crate::db::schema::{article_authors, article_tags, articles, authors, tags};
+use crate::db::{DbBackend, DbConnection};
+use crate::error::ApiError;
+
+/// Who is reading: the public sees published-and-due articles only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public { now: NaiveDateTime },
+    Newsroom,
+}
+
+fn public_statuses() -> Vec<&'static str> {
+    ArticleStatus::PUBLIC.iter().map(|s| s.as_str()).collect()
+}
+
+type Boxed<'a> = articles::BoxedQuery<'a, DbBackend>;
+
+fn visible<'a>(query: Boxed<'a>, visibility: Visibility) -> Boxed<'a> {
+    match visibility {
+        Visibility::Public { now } => query
+            .filter(articles::status.eq_any(public_statuses()))
+            .filter(articles::published_at.le(now)),
+        Visibility::Newsroom => query,
+    }
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    key: &IdOrSlug,
+    visibility: Visibility,
+) -> QueryResult<Option<ArticleRow>> {
+    let query = visible(articles::table.into_boxed(), visibility);
+    let query = match key {
+        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
+        IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
+    };
+    query.select(ArticleRow::as_select()).first(conn).optional()
+}
+
+/// Bylines and tags of `ids` (two queries), with the category tree (one).
+pub fn relations(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Relations> {
+    let mut relations = Relations {
+        tree: crate::content::categories::queries::load_tree(conn)?,
+        ..Relations::default()
+    };
+    if ids.is_empty() {
+        return Ok(relations);
+    }
+    let bylines = article_authors::table
+        .inner_join(authors::table)
+        .filter(article_authors::article_id.eq_any(ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((
+            article_authors::article_id,
+            authors::id,
+            authors::slug,
+            authors::name,
+        ))
+        .load::<(i64, i64, String, String)>(conn)?;
+    for (article_id, id, slug, name) in bylines {
+        relations
+            .authors
+            .entry(article_id)
+            .or_default()
+            .push(AuthorRef { id, slug, name });
+    }
+    let labels = article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id, tags::name, tags::id))
+        .select((article_tags::article_id, tags::id, tags::slug, tags::name))
+        .load::<(i64, i64, String, String)>(conn)?;
+    for (article_id, id, slug, name) in labels {
+        relations
+            .tags
+            .entry(article_id)
+            .or_default()
+            .push(TagRef { id, slug, name });
+    }
+    Ok(relations)
+}
+
+/// The filters of a list, categories already expanded to their descendants.
+pub struct ResolvedFilter<'f> {
+    pub filter: &'f ArticleFilter,
+    pub visibility: Visibility,
+    pub now: NaiveDateTime,
+    /// `Some(ids)` when filtering by category (empty: an unknown category).
+    pub category_ids: Option<Vec<i64>>,
+}
+
+fn like_pattern(word: &str) -> String {
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn filtered<'a>(f: &ResolvedFilter<'_>) -> Boxed<'a> {
+    let mut query = visible(articles::table.into_boxed(), f.visibility);
+    if let Some(ids) = &f.category_ids {
+        query = query.filter(articles::category_id.eq_any(ids.clone()));
+    }
+    match &f.filter.tag {
+        Some(IdOrSlug::Id(id)) => {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_tags::table
+                        .filter(article_tags::tag_id.eq(*id))
+                        .select(article_tags::article_id),
+                ),
+            )
+        }
+        Some(IdOrSlug::Slug(slug)) => {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_tags::table
+                        .inner_join(tags::table)
+                        .filter(tags::slug.eq(slug.clone()))
+                        .select(article_tags::article_id),
+                ),
+            )
+        }
+        None => {}
+    }
+    match &f.filter.author {
+        Some(IdOrSlug::Id(id)) => {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_authors::table
+                        .filter(article_authors::author_id.eq(*id))
+                        .select(article_authors::article_id),
+                ),
+            )
+        }
+        Some(IdOrSlug::Slug(slug)) => {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_authors::table
+                        .inner_join(authors::table)
+                        .filter(authors::slug.eq(slug.clone()))
+                        .select(article_authors::article_id),
+                ),
+            )
+        }
+        None => {}
+    }
+    match f.filter.status {
+        // "published" is what readers see: published, or scheduled and due.
+        Some(ArticleStatus::Published) => {
+            query = query
+                .filter(articles::status.eq_any(public_statuses()))
+                .filter(articles::published_at.le(f.now))
+        }
+        Some(ArticleStatus::Scheduled) => {
+            query = query
+                .filter(articles::status.eq(ArticleStatus::Scheduled.as_str()))
+                .filter(articles::published_at.gt(f.now))
+        }
+        Some(other) => query = query.filter(articles::status.eq(other.as_str())),
+        None => {}
+    }
+    if let Some(featured) = f.filter.featured {
+        query = query.filter(articles::featured.eq(featured));
+    }
+    if let Some(after) = f.filter.published_after {
+        query = query.filter(articles::published_at.gt(after));
+    }
+    if let Some(before) = f.filter.published_before {
+        query = query.filter(articles::published_at.lt(before));
+    }
+    for word in &f.filter.words {
+        query = query.filter(articles::search_text.like(like_pattern(word)).escape('\\'));
+    }
+    query
+}
+
+pub fn count(conn: &mut DbConnection, f: &ResolvedFilter<'_>) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}
+
+/// For the newsroom, articles never published sort by their creation time
+/// (both backends order NULLs differently, and keyset needs a total order).
+/// The public never sees an article without `published_at`, so its lists
+/// use the column itself and its index.
+fn newsroom_publication_time() -> diesel::expression::SqlLiteral<Timestamp> {
+    diesel::dsl::sql::<Timestamp>("COALESCE(articles.published_at, articles.created_at)")
+}
+
+/// Orders by `$key` then id, starting after `$after` (key value, id).
+macro_rules! keyset {
+    ($query:expr, $key:expr, $desc:expr, $after:expr) => {{
+        let mut query = $query;
+        if let Some((value, id)) = $after {
+            query = if $desc {
+                query.filter(
+                    $key.lt(value.clone())
+                        .or($key.eq(value).and(articles::id.lt(id))),
+                )
+            } else {
+                query.filter(
+                    $key.gt(value.clone())
+                        .or($key.eq(value).and(articles::id.gt(id))),
+                )
+            };
+        }
+        if $desc {
+            query.order(($key.desc(), articles::id.desc()))
+        } else {
+            query.order(($key.asc(), articles::id.asc()))
+        }
+    }};
+}
+
+/// Where a page starts: an offset, or after a key.
+pub enum Start {
+    Offset(i64),
+    After(SortValue, i64),
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::bad_parameter(
+        "cursor",
+        "invalid_cursor",
+        "the cursor is invalid or belongs to another query",
+    )
+}
+
+/// Up to `limit` rows of the list from `start`.
+pub fn page(
+    conn: &mut DbConnection,
+    f: &ResolvedFilter<'_>,
+    sort: ArticleSort,
+    start: &Start,
+    limit: i64,
+) -> Result<Vec<ArticleRow>, ApiError> {
+    let query = filtered(f).select(ArticleRow::as_select());
+    let desc = sort.descending();
+    let (offset, after) = match start {
+        Start::Offset(offset) => (*offset, None),
+        Start::After(value, id) => (0, Some((value, *id))),
+    };
+    let time_after = match after {
+        Some((SortValue::Time(micros), id)) => Some((
+            chrono::DateTime::from_timestamp_micros(*micros)
+                .ok_or_else(bad_cursor)?
+                .naive_utc(),
+            id,
+        )),
+        Some((SortValue::Text(_), _))
+            if !matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) =>
+        {
+            return Err(bad_cursor());
+        }
+        _ => None,
+    };
+    let text_after = match after {
+        Some((SortValue::Text(text), id)) => Some((text.clone(), id)),
+        Some(_) if matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) => {
+            return Err(bad_cursor());
+        }
+        _ => None,
+    };
+    let query = match sort {
+        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => match f.visibility {
+            Visibility::Public { .. } => keyset!(query, articles::published_at, desc, time_after),
+            Visibility::Newsroom => keyset!(query, newsroom_publication_time(), desc, time_after),
+        },
+        ArticleSort::TitleAsc | ArticleSort::TitleDesc => {
+            keyset!(query, articles::title, desc, text_after)
+        }
+        ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => {
+            keyset!(query, articles::updated_at, desc, time_after)
+        }
+    };
+    Ok(query.offset(offset).limit(limit).load(conn)?)
+}
+
+/// The sort key of a row, for the cursor of the page it ends.
+pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> SortValue {
+    match sort {
+        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => SortValue::Time(
+            row.published_at
+                .unwrap_or(row.created_at)
+                .and_utc()
+                .timestamp_micros(),
+        ),
+        ArticleSort::TitleAsc | ArticleSort::TitleDesc => SortValue::Text(row.title.clone()),
+        ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => {
+            SortValue::Time(row.updated_at.and_utc().timestamp_micros())
+        }
+    }
+}
+
+/// Published articles sharing the category or a tag with `article`, newest first.
+pub fn related(
+    conn: &mut DbConnection,
+    article: &ArticleRow,
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ArticleRow>> {
+    // Two steps: diesel cannot alias the same table twice in one query.
+    let own_tags = tag_ids(conn, article.id)?;
+    let shared_tags = article_tags::table
+        .filter(article_tags::tag_id.eq_any(own_tags))
+        .select(article_tags::article_id);
+    visible(articles::table.into_boxed(), Visibility::Public { now })
+        .filter(articles::id.ne(article.id))
+        .filter(
+            articles::category_id
+                .eq(article.category_id)
+                .or(articles::id.eq_any(shared_tags)),
+        )
+        .select(ArticleRow::as_select())
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Finds an article for a write and holds its row until the transaction
+/// ends. SQLite's write transactions already exclude each other (BEGIN
+/// IMMEDIATE); on PostgreSQL a no-op UPDATE takes the row lock, so a second
+/// writer waits, then reads the first one's result, and its `If-Match` no
+/// longer matches.
+pub fn find_for_write(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Option<ArticleRow>> {
+    let Some(row) = find(conn, key, Visibility::Newsroom)? else {
+        return Ok(None);
+    };
+    diesel::update(articles::table.filter(articles::id.eq(row.id)))
+        .set(articles::version.eq(articles::version))
+        .execute(conn)?;
+    find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)
+}
+
+pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    articles::table
+        .filter(
+            articles::slug
+                .eq(base.as_str())
+                .or(articles::slug.like(format!("{}-%", base.as_str()))),
+        )
+        .select(articles::slug)
+        .load::<String>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+    articles::table
+        .filter(articles::slug.eq(slug.as_str()))
+        .select(articles::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    draft: &ArticleDraft,
+    slug: &str,
+    created_by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(articles::table)
+        .values((
+            articles::slug.eq(slug),
+            articles::title.eq(&draft.title),
+            articles::excerpt.eq(&draft.excerpt),
+            articles::body.eq(&draft.body),
+            articles::body_format.eq(draft.body_format.as_str()),
+            articles::body_html.eq(&draft.rendered.html),
+            articles::status.eq(draft.status.as_str()),
+            articles::published_at.eq(draft.published_at),
+            articles::language.eq(&draft.language),
+            articles::category_id.eq(draft.category_id),
+            articles::featured_image.eq(draft.featured_image_json()),
+            articles::seo_title.eq(&draft.seo.title),
+            articles::seo_description.eq(&draft.seo.description),
+            articles::seo_canonical_url.eq(&draft.seo.canonical_url),
+            articles::featured.eq(draft.featured),
+            articles::sponsored.eq(draft.sponsored),
+            articles::comments_enabled.eq(draft.comments_enabled),
+            articles::reading_time_minutes.eq(draft.rendered.reading_time_minutes),
+            articles::word_count.eq(draft.rendered.word_count),
+            articles::search_text.eq(draft.search_text()),
+            articles::created_by.eq(created_by),
+            articles::created_at.eq(now),
+            articles::updated_at.eq(now),
+            articles::version.eq(1),
+        ))
+        .returning(articles::id)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    draft: &ArticleDraft,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(articles::table.filter(articles::id.eq(id)))
+        .set((
+            articles::slug.eq(slug),
+            articles::title.eq(&draft.title),
+            articles::excerpt.eq(&draft.excerpt),
+            articles::body.eq(&draft.body),
+            articles::body_format.eq(draft.body_format.as_str()),
+            articles::body_html.eq(&draft.rendered.html),
+            articles::status.eq(draft.status.as_str()),
+            articles::published_at.eq(draft.published_at),
+            articles::language.eq(&draft.language),
+            articles::category_id.eq(draft.category_id),
+            articles::featured_image.eq(draft.featured_image_json()),
+            articles::seo_title.eq(&draft.seo.title),
+            articles::seo_description.eq(&draft.seo.description),
+            articles::seo_canonical_url.eq(&draft.seo.canonical_url),
+            articles::featured.eq(draft.featured),
+            articles::sponsored.eq(draft.sponsored),
+            articles::comments_enabled.eq(draft.comments_enabled),
+            articles::reading_time_minutes.eq(draft.rendered.reading_time_minutes),
+            articles::word_count.eq(draft.rendered.word_count),
+            articles::search_text.eq(draft.search_text()),
+            articles::updated_at.eq(now),
+            articles::version.eq(articles::version + 1),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Replaces the bylines (in order) and tags of an article.
+pub fn replace_relations(
+    conn: &mut DbConnection,
+    id: i64,
+    author_ids: &[i64],
+    tag_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id)))
+        .execute(conn)?;
+    for (position, author_id) in author_ids.iter().enumerate() {
+        diesel::insert_into(article_authors::table)
+            .values((
+                article_authors::article_id.eq(id),
+                article_authors::author_id.eq(*author_id),
+                article_authors::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    for tag_id in tag_ids {
+        diesel::insert_into(article_tags::table)
+            .values((
+                article_tags::article_id.eq(id),
+                article_tags::tag_id.eq(*tag_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(articles::table.filter(articles::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Tag ids of one article, as stored.
+pub fn tag_ids(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
+    article_tags::table
+        .filter(article_tags::article_id.eq(id))
+        .select(article_tags::tag_id)
+        .order(article_tags::tag_id)
+        .load(conn)
+}
+
+/// Which of the referenced rows exist, for reporting every unknown id.
+pub fn unknown_references(
+    conn: &mut DbConnection,
+    author_ids: &[i64],
+    tag_ids: &[i64],
+) -> QueryResult<(HashMap<usize, i64>, HashMap<usize, i64>)> {
+    let known_authors = crate::content::authors::queries::existing_ids(conn, author_ids)?;
+    let known_tags = crate::content::tags::queries::existing_ids(conn, tag_ids)?;
+    let missing = |ids: &[i64], known: &HashSet<i64>| {
+        ids.iter()
+            .enumerate()
+            .filter(|(_, id)| !known.contains(id))
+            .map(|(i, id)| (i, *id))
+            .collect()
+    };
+    Ok((
+        missing(author_ids, &known_authors),
+        missing(tag_ids, &known_tags),
+    ))
+}

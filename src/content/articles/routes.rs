@@ -1,0 +1,274 @@
+//! `/api/v1/articles`: thin handlers over the use cases.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::input::{ArticleCreate, ArticlePatch};
+use super::list_params::{ArticleInclude, ArticleListQuery, parse_shape, related_limit};
+use super::use_cases;
+use super::views::{ArticleList, ArticleView, RelatedList};
+use crate::auth::Caller;
+use crate::auth::policy::may_read_unpublished;
+use crate::content::lookup::IdOrSlug;
+use crate::error::{ApiError, Problem};
+use crate::http::conditional::{if_match, json_get, json_written};
+use crate::http::extract::{JsonBody, QueryParams};
+use crate::http::listing::{ListEnvelope, link_header};
+use crate::state::AppState;
+
+/// List articles.
+///
+/// The public sees published articles whose `published_at` has passed; the
+/// newsroom (any account or API token) sees every status. Items embed
+/// `author`, `authors`, `category` (with `path`) and `tags`; `body` and
+/// `body_html` only with `include=body`. Page with `page` or, stable while
+/// articles are published, with `cursor` from `meta.next_cursor`.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListQuery),
+    security(("bearer" = []), ()),
+    responses(
+        (status = 200, description = "A page of articles", body = ArticleList,
+         headers(("ETag" = String, description = "Strong validator of this response"),
+                 ("Link" = String, description = "RFC 8288 links: first, prev, next, last"),
+                 ("Cache-Control" = String, description = "public, max-age=N for anonymous reads; private, no-store otherwise"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "Bad query parameter (named in errors[].field)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Bad credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: QueryParams<ArticleListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let params = query.0.parse(may_read_unpublished(&caller))?;
+    let page = use_cases::list(&state, &caller, params).await?;
+    let headers: Vec<_> = link_header(&req, &page.meta)
+        .into_iter()
+        .map(|l| (header::LINK, l))
+        .collect();
+    let envelope = ListEnvelope {
+        data: page.data,
+        meta: page.meta,
+    };
+    json_get(
+        &req,
+        &caller,
+        state.config.public_cache_seconds,
+        &envelope,
+        &headers,
+    )
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleGetQuery {
+    /// Comma-separated fields to keep (plus `id`).
+    #[param(example = "title,slug,body_html")]
+    pub fields: Option<String>,
+    /// Accepted for symmetry with lists; the detail always has the body.
+    #[param(value_type = Option<ArticleInclude>)]
+    pub include: Option<String>,
+}
+
+/// Get an article by id or slug.
+///
+/// A draft, or an article scheduled for later, is a 404 to the public.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie"),
+        ArticleGetQuery,
+    ),
+    security(("bearer" = []), ()),
+    responses(
+        (status = 200, description = "The article", body = ArticleView,
+         headers(("ETag" = String, description = "Strong validator; send it back in If-Match to update"),
+                 ("Cache-Control" = String, description = "public, max-age=N for anonymous reads; private, no-store otherwise"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Bad credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Absent, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id_or_slug}")]
+pub async fn get_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: QueryParams<ArticleGetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut shape = parse_shape(query.0.fields.as_deref(), query.0.include.as_deref())?;
+    shape.with_body = true;
+    let view = use_cases::get(&state, &caller, IdOrSlug::parse(&path), shape).await?;
+    json_get(&req, &caller, state.config.public_cache_seconds, &view, &[])
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedQuery {
+    /// How many: default 5, at most 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 20, example = 5)]
+    pub limit: Option<String>,
+}
+
+/// Articles related to one: same category or a shared tag, newest first.
+///
+/// Only published articles, each with its category for the label.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug of the article"),
+        RelatedQuery,
+    ),
+    security(("bearer" = []), ()),
+    responses(
+        (status = 200, description = "Related articles", body = RelatedList,
+         headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Absent, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id_or_slug}/related")]
+pub async fn related_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: QueryParams<RelatedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = related_limit(query.0.limit.as_deref())?;
+    let data = use_cases::related(&state, &caller, IdOrSlug::parse(&path), limit).await?;
+    json_get(
+        &req,
+        &caller,
+        state.config.public_cache_seconds,
+        &RelatedList { data },
+        &[],
+    )
+}
+
+/// Create an article.
+///
+/// Contributors create drafts (or submit for review) under their own byline;
+/// authors may publish their own; editors and admins anything.
+#[utoipa::path(
+    tag = "articles",
+    request_body(content = ArticleCreate, example = json!({
+        "title": "L’été à Niamey : « Noël » approche",
+        "body": "Les rues de Niamey se parent de **lumières** 🎄.",
+        "category_id": 2,
+        "author_ids": [2],
+        "tag_ids": [3],
+        "status": "draft"
+    })),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = ArticleView,
+         headers(("Location" = String, description = "URL of the new article"), ("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (another's byline, or a contributor publishing)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (all reported at once)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<ArticleCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let view = use_cases::create(&state, caller, body.0).await?;
+    let location = format!("/api/v1/articles/{}", view.id);
+    json_written(StatusCode::CREATED, &view, &[(header::LOCATION, location)])
+}
+
+/// Update an article (merge semantics).
+///
+/// Publishing is `{"status": "published"}` (`published_at` defaults to now);
+/// scheduling is `{"status": "scheduled", "published_at": <future>}`.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a GET of the article; stale → 412 and nothing written"),
+    ),
+    request_body(content = ArticlePatch, example = json!({"status": "published"})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = ArticleView, headers(("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match; nothing written", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or status transition", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/articles/{id_or_slug}")]
+pub async fn update_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<ArticlePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let view = use_cases::update(
+        &state,
+        caller,
+        IdOrSlug::parse(&path),
+        if_match(&req),
+        body.0,
+    )
+    .await?;
+    json_written(StatusCode::OK, &view, &[])
+}
+
+/// Delete an article.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a GET of the article; stale → 412 and nothing deleted"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match; nothing deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/articles/{id_or_slug}")]
+pub async fn delete_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    use_cases::delete(&state, caller, IdOrSlug::parse(&path), if_match(&req)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,415 @@
+//! What can be done with articles, one function per use case: each checks
+//! the policy (`auth::policy`), runs its transaction, and writes the outbox
+//! event with the change.
+
+use chrono::NaiveDateTime;
+
+use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
+use super::list_params::{ArticleListParams, CursorPayload, Shape};
+use super::queries::{self, ResolvedFilter, Start, Visibility};
+use super::rows::ArticleRow;
+use super::views::{ArticleView, RelatedArticle};
+use crate::auth::Caller;
+use crate::auth::policy::{ArticleAction, ArticleFacts, authorize_article, may_read_unpublished};
+use crate::content::events::{self, Action};
+use crate::content::lookup::IdOrSlug;
+use crate::content::slug;
+use crate::content::status::ArticleStatus;
+use crate::db::DbConnection;
+use crate::error::{ApiError, FieldError};
+use crate::http::conditional::{check_if_match, etag_of_view};
+use crate::http::cursor::CursorKey;
+use crate::http::listing::ListMeta;
+use crate::state::AppState;
+use crate::timestamp;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no such article")
+}
+
+fn visibility(caller: &Caller, now: NaiveDateTime) -> Visibility {
+    if may_read_unpublished(caller) {
+        Visibility::Newsroom
+    } else {
+        Visibility::Public { now }
+    }
+}
+
+/// Views of `rows` with their relations, in a fixed number of queries.
+fn views(
+    conn: &mut DbConnection,
+    rows: Vec<ArticleRow>,
+    with_body: bool,
+    now: NaiveDateTime,
+) -> Result<Vec<ArticleView>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let relations = queries::relations(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ArticleView::new(row, &relations, with_body, now))
+        .collect())
+}
+
+/// The full view of one article, as `GET` without parameters returns it
+/// (and so the representation `If-Match` is checked against).
+fn detail(
+    conn: &mut DbConnection,
+    row: ArticleRow,
+    now: NaiveDateTime,
+) -> Result<ArticleView, ApiError> {
+    views(conn, vec![row], true, now)?
+        .pop()
+        .ok_or_else(not_found)
+}
+
+/// A view trimmed to the fields asked for (always with `id`). GETs send
+/// this value, so `If-Match` is checked against it too (same bytes, same ETag).
+pub fn shaped(view: &ArticleView, shape: &Shape) -> Result<serde_json::Value, ApiError> {
+    let value = serde_json::to_value(view)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))?;
+    let Some(fields) = &shape.fields else {
+        return Ok(value);
+    };
+    match value {
+        serde_json::Value::Object(map) => Ok(serde_json::Value::Object(
+            map.into_iter()
+                .filter(|(k, _)| k == "id" || fields.contains(k))
+                .collect(),
+        )),
+        other => Ok(other),
+    }
+}
+
+fn fingerprint_digest(fingerprint: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(fingerprint.as_bytes())[..8])
+}
+
+pub struct ArticlePage {
+    pub data: Vec<serde_json::Value>,
+    pub meta: ListMeta,
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    params: ArticleListParams,
+) -> Result<ArticlePage, ApiError> {
+    let key: CursorKey = (*state.cursor_key).clone();
+    let now = timestamp::now();
+    let visibility = visibility(caller, now);
+    let query_digest = fingerprint_digest(&params.fingerprint);
+    let start = match &params.cursor {
+        None => Start::Offset(params.page.offset()),
+        Some(cursor) => {
+            let payload: CursorPayload = key
+                .open(cursor)
+                .filter(|p: &CursorPayload| p.q == query_digest)
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "cursor",
+                        "invalid_cursor",
+                        "the cursor is invalid or belongs to another query",
+                    )
+                })?;
+            Start::After(payload.key, payload.id)
+        }
+    };
+    state
+        .db
+        .read(move |conn| {
+            let tree_for_filter = match &params.filter.category {
+                Some(category) => {
+                    let tree = crate::content::categories::queries::load_tree(conn)?;
+                    Some(
+                        tree.find(category)
+                            .map(|c| tree.with_descendants(c.id))
+                            .unwrap_or_default(),
+                    )
+                }
+                None => None,
+            };
+            let filter = ResolvedFilter {
+                filter: &params.filter,
+                visibility,
+                now,
+                category_ids: tree_for_filter,
+            };
+            let total = queries::count(conn, &filter)?;
+            let per_page = params.page.limit();
+            let mut rows = queries::page(conn, &filter, params.sort, &start, per_page + 1)?;
+            let has_more = rows.len() > params.page.per_page as usize;
+            rows.truncate(params.page.per_page as usize);
+            let next_cursor = if has_more {
+                rows.last().and_then(|last| {
+                    key.seal(&CursorPayload {
+                        q: query_digest.clone(),
+                        key: queries::sort_value(last, params.sort),
+                        id: last.id,
+                    })
+                })
+            } else {
+                None
+            };
+            let data = views(conn, rows, params.shape.with_body, now)?
+                .iter()
+                .map(|view| shaped(view, &params.shape))
+                .collect::<Result<Vec<_>, _>>()?;
+            let page = matches!(start, Start::Offset(_)).then_some(params.page.page);
+            Ok(ArticlePage {
+                data,
+                meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
+            })
+        })
+        .await
+}
+
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    key: IdOrSlug,
+    shape: Shape,
+) -> Result<serde_json::Value, ApiError> {
+    let now = timestamp::now();
+    let visibility = visibility(caller, now);
+    state
+        .db
+        .read(move |conn| {
+            let row = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
+            let view = detail(conn, row, now)?;
+            shaped(&view, &shape)
+        })
+        .await
+}
+
+/// The "related" block: published articles only, whoever asks (it is what
+/// readers will see under the article).
+pub async fn related(
+    state: &AppState,
+    caller: &Caller,
+    key: IdOrSlug,
+    limit: u32,
+) -> Result<Vec<RelatedArticle>, ApiError> {
+    let now = timestamp::now();
+    let visibility = visibility(caller, now);
+    state
+        .db
+        .read(move |conn| {
+            let article = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
+            let rows = queries::related(conn, &article, i64::from(limit), now)?;
+            let tree = crate::content::categories::queries::load_tree(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|row| RelatedArticle::new(row, &tree))
+                .collect())
+        })
+        .await
+}
+
+/// Every reference that does not exist, one error per bad id.
+fn reference_errors(
+    conn: &mut DbConnection,
+    desired: &Desired,
+) -> Result<Vec<FieldError>, ApiError> {
+    let mut errors = Vec::new();
+    let tree = crate::content::categories::queries::load_tree(conn)?;
+    if tree.get(desired.category_id).is_none() {
+        errors.push(FieldError::new(
+            "category_id",
+            "unknown",
+            format!("no category has id {}", desired.category_id),
+        ));
+    }
+    let (authors, tags) = queries::unknown_references(conn, &desired.author_ids, &desired.tag_ids)?;
+    let mut authors: Vec<_> = authors.into_iter().collect();
+    authors.sort_unstable();
+    for (i, id) in authors {
+        errors.push(FieldError::new(
+            format!("author_ids[{i}]"),
+            "unknown",
+            format!("no author has id {id}"),
+        ));
+    }
+    let mut tags: Vec<_> = tags.into_iter().collect();
+    tags.sort_unstable();
+    for (i, id) in tags {
+        errors.push(FieldError::new(
+            format!("tag_ids[{i}]"),
+            "unknown",
+            format!("no tag has id {id}"),
+        ));
+    }
+    Ok(errors)
+}
+
+/// Checks the desired article: field rules and references, all reported together.
+fn checked(
+    conn: &mut DbConnection,
+    desired: Desired,
+    previous: Option<ArticleStatus>,
+    now: NaiveDateTime,
+) -> Result<ArticleDraft, ApiError> {
+    let mut reference = reference_errors(conn, &desired)?;
+    match ArticleDraft::parse(desired, previous, now) {
+        Ok(draft) if reference.is_empty() => Ok(draft),
+        Ok(_) => Err(ApiError::Validation(reference)),
+        Err(mut errors) => {
+            errors.append(&mut reference);
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: ArticleCreate,
+) -> Result<ArticleView, ApiError> {
+    caller.require_authenticated()?;
+    let desired = Desired::from_create(body);
+    authorize_article(
+        &caller,
+        ArticleAction::Create,
+        &ArticleFacts {
+            current_authors: &[],
+            current_status: None,
+            new_authors: &desired.author_ids,
+            new_status: desired.status,
+        },
+    )?;
+    state
+        .db
+        .write(move |conn| {
+            let now = timestamp::now();
+            let draft = checked(conn, desired, None, now)?;
+            let id = insert(conn, &draft, caller.user_id(), now)?;
+            let row = queries::find(conn, &IdOrSlug::Id(id), Visibility::Newsroom)?
+                .ok_or_else(not_found)?;
+            detail(conn, row, now)
+        })
+        .await
+}
+
+/// The write path of a new article, shared by the API and the demo seed:
+/// slug, row, bylines, tags and the outbox event, in the caller's transaction.
+pub fn insert(
+    conn: &mut DbConnection,
+    draft: &ArticleDraft,
+    actor: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    let slug = match &draft.slug {
+        Some(given) => {
+            if queries::slug_owner(conn, given)?.is_some() {
+                return Err(slug::taken_conflict("article", given));
+            }
+            given.clone()
+        }
+        None => slug::generate(&draft.title, "article", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
+    };
+    let id = queries::insert(conn, draft, slug.as_str(), actor, now)?;
+    queries::replace_relations(conn, id, &draft.author_ids, &draft.tag_ids)?;
+    events::record(conn, events::Resource::Article, id, Action::Created, actor)?;
+    Ok(id)
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+    patch: ArticlePatch,
+) -> Result<ArticleView, ApiError> {
+    caller.require_authenticated()?;
+    state
+        .db
+        .write(move |conn| {
+            let now = timestamp::now();
+            let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
+            let current = detail(conn, row.clone(), now)?;
+            let current_status = row.effective_status(now);
+            let tag_ids = queries::tag_ids(conn, row.id)?;
+            let desired = Desired::from_patch(&row, &current, tag_ids, now, patch);
+            authorize_article(
+                &caller,
+                ArticleAction::Update,
+                &ArticleFacts {
+                    current_authors: &current.author_ids(),
+                    current_status: Some(current_status),
+                    new_authors: &desired.author_ids,
+                    new_status: desired.status,
+                },
+            )?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&shaped(&current, &Shape::default())?)?,
+            )?;
+            let draft = checked(conn, desired, Some(current_status), now)?;
+            let slug = match &draft.slug {
+                Some(given) if given.as_str() != row.slug => {
+                    if queries::slug_owner(conn, given)?.is_some() {
+                        return Err(slug::taken_conflict("article", given));
+                    }
+                    given.as_str().to_owned()
+                }
+                _ => row.slug.clone(),
+            };
+            queries::update(conn, row.id, &draft, &slug, now)?;
+            queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
+            events::record(
+                conn,
+                events::Resource::Article,
+                row.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
+            let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
+                .ok_or_else(not_found)?;
+            detail(conn, row, now)
+        })
+        .await
+}
+
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
+    caller.require_authenticated()?;
+    state
+        .db
+        .write(move |conn| {
+            let now = timestamp::now();
+            let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
+            let current = detail(conn, row.clone(), now)?;
+            let status = row.effective_status(now);
+            let authors = current.author_ids();
+            authorize_article(
+                &caller,
+                ArticleAction::Delete,
+                &ArticleFacts {
+                    current_authors: &authors,
+                    current_status: Some(status),
+                    new_authors: &authors,
+                    new_status: status,
+                },
+            )?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&shaped(&current, &Shape::default())?)?,
+            )?;
+            queries::delete(conn, row.id)?;
+            events::record(
+                conn,
+                events::Resource::Article,
+                row.id,
+                Action::Deleted,
+                caller.user_id(),
+            )?;
+            Ok(())
+        })
+        .await
+}

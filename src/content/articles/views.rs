@@ -1,0 +1,242 @@
+//! Articles as the contract shows them: the detail, the list item (the same
+//! object without the heavy body fields unless `include=body`), and the
+//! "related" block.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::rows::ArticleRow;
+use crate::content::authors::views::AuthorRef;
+use crate::content::body::BodyFormat;
+use crate::content::categories::CategoryTree;
+use crate::content::categories::views::CategoryRef;
+use crate::content::status::ArticleStatus;
+use crate::content::tags::views::TagRef;
+use crate::timestamp;
+
+/// The image shown with the article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeaturedImage {
+    #[schema(example = "https://cdn.example/2025/01/niamey.webp")]
+    pub url: String,
+    #[schema(example = "Le fleuve Niger à Niamey au coucher du soleil")]
+    pub alt: Option<String>,
+    #[schema(example = "Niamey, le 18 janvier 2025.")]
+    pub caption: Option<String>,
+    #[schema(example = "© ANP")]
+    pub credit: Option<String>,
+    #[schema(example = 1600)]
+    pub width: Option<i32>,
+    #[schema(example = 900)]
+    pub height: Option<i32>,
+}
+
+/// What search engines and social cards show; `null` fields fall back to
+/// the title and excerpt on the frontend.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Seo {
+    #[schema(example = "Le Niger compte sur la Russie contre le terrorisme")]
+    pub title: Option<String>,
+    #[schema(example = "Niamey a signé un accord de coopération militaire avec Moscou.")]
+    pub description: Option<String>,
+    #[schema(example = "https://journal.example/articles/lutte-contre-le-terrorisme")]
+    pub canonical_url: Option<String>,
+}
+
+/// An article. In lists, `body` and `body_html` are left out unless
+/// `include=body`; `fields` keeps only the named fields (and `id`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleView {
+    #[schema(example = 42)]
+    pub id: i64,
+    #[schema(example = "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie")]
+    pub slug: String,
+    #[schema(example = "Lutte contre le terrorisme : le Niger compte sur la Russie")]
+    pub title: String,
+    #[schema(example = "Niamey a signé un accord de coopération militaire avec Moscou.")]
+    pub excerpt: String,
+    /// The source, as written (markdown or HTML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Niamey a signé un accord de coopération **militaire** avec Moscou.")]
+    pub body: Option<String>,
+    pub body_format: BodyFormat,
+    /// Rendered and sanitised: safe to inject in a page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "<p>Niamey a signé un accord de coopération <strong>militaire</strong> avec Moscou.</p>"
+    )]
+    pub body_html: Option<String>,
+    /// A scheduled article whose `published_at` has passed shows as `published`.
+    pub status: ArticleStatus,
+    #[serde(with = "timestamp::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2025-01-18T09:30:00Z")]
+    pub published_at: Option<NaiveDateTime>,
+    #[serde(with = "timestamp::rfc3339")]
+    #[schema(value_type = String, format = DateTime, example = "2025-01-18T08:00:00Z")]
+    pub created_at: NaiveDateTime,
+    #[serde(with = "timestamp::rfc3339")]
+    #[schema(value_type = String, format = DateTime, example = "2025-01-18T09:30:00Z")]
+    pub updated_at: NaiveDateTime,
+    /// Bumped on every write.
+    #[schema(example = 3)]
+    pub version: i32,
+    #[schema(example = "fr")]
+    pub language: String,
+    /// The primary byline (the first of `authors`).
+    pub author: Option<AuthorRef>,
+    /// Every byline, primary first.
+    pub authors: Vec<AuthorRef>,
+    /// With its breadcrumb `path` from the root.
+    pub category: Option<CategoryRef>,
+    pub tags: Vec<TagRef>,
+    pub featured_image: Option<FeaturedImage>,
+    pub seo: Seo,
+    pub featured: bool,
+    pub sponsored: bool,
+    pub comments_enabled: bool,
+    #[schema(example = 3)]
+    pub reading_time_minutes: i32,
+    #[schema(example = 540)]
+    pub word_count: i32,
+}
+
+/// The names `fields` accepts.
+pub const FIELD_NAMES: &[&str] = &[
+    "id",
+    "slug",
+    "title",
+    "excerpt",
+    "body",
+    "body_format",
+    "body_html",
+    "status",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "version",
+    "language",
+    "author",
+    "authors",
+    "category",
+    "tags",
+    "featured_image",
+    "seo",
+    "featured",
+    "sponsored",
+    "comments_enabled",
+    "reading_time_minutes",
+    "word_count",
+];
+
+/// Everything an article view embeds, loaded for a whole page at once.
+#[derive(Debug, Default)]
+pub struct Relations {
+    pub authors: HashMap<i64, Vec<AuthorRef>>,
+    pub tags: HashMap<i64, Vec<TagRef>>,
+    pub tree: CategoryTree,
+}
+
+impl ArticleView {
+    pub fn new(
+        row: ArticleRow,
+        relations: &Relations,
+        with_body: bool,
+        now: NaiveDateTime,
+    ) -> Self {
+        let status = row.effective_status(now);
+        let authors = relations.authors.get(&row.id).cloned().unwrap_or_default();
+        Self {
+            id: row.id,
+            excerpt: row.excerpt,
+            body_format: BodyFormat::from_db(&row.body_format),
+            body: with_body.then_some(row.body),
+            body_html: with_body.then_some(row.body_html),
+            status,
+            published_at: row.published_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            language: row.language,
+            author: authors.first().cloned(),
+            authors,
+            category: relations.tree.reference(row.category_id),
+            tags: relations.tags.get(&row.id).cloned().unwrap_or_default(),
+            // Written by the article write path from a checked value; an
+            // unreadable one shows as no image rather than failing the page.
+            featured_image: row
+                .featured_image
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
+            seo: Seo {
+                title: row.seo_title,
+                description: row.seo_description,
+                canonical_url: row.seo_canonical_url,
+            },
+            featured: row.featured,
+            sponsored: row.sponsored,
+            comments_enabled: row.comments_enabled,
+            reading_time_minutes: row.reading_time_minutes,
+            word_count: row.word_count,
+            slug: row.slug,
+            title: row.title,
+        }
+    }
+
+    pub fn author_ids(&self) -> Vec<i64> {
+        self.authors.iter().map(|a| a.id).collect()
+    }
+}
+
+/// A page of articles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleList {
+    pub data: Vec<ArticleView>,
+    pub meta: crate::http::listing::ListMeta,
+}
+
+/// An article in the "related" block under another one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedArticle {
+    #[schema(example = 43)]
+    pub id: i64,
+    #[schema(example = "la-cedeao-reunit-ses-ministres-a-abuja")]
+    pub slug: String,
+    #[schema(example = "La CEDEAO réunit ses ministres à Abuja")]
+    pub title: String,
+    #[schema(
+        example = "Les ministres des affaires étrangères de la CEDEAO se retrouvent pour deux jours de travaux."
+    )]
+    pub excerpt: String,
+    #[serde(with = "timestamp::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2025-01-17T16:00:00Z")]
+    pub published_at: Option<NaiveDateTime>,
+    pub featured_image: Option<FeaturedImage>,
+    /// Its category, for the label above the title.
+    pub category: Option<CategoryRef>,
+}
+
+impl RelatedArticle {
+    pub fn new(row: ArticleRow, tree: &CategoryTree) -> Self {
+        Self {
+            id: row.id,
+            category: tree.reference(row.category_id),
+            featured_image: row
+                .featured_image
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
+            slug: row.slug,
+            title: row.title,
+            excerpt: row.excerpt,
+            published_at: row.published_at,
+        }
+    }
+}
+
+/// The related block: not paged, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedList {
+    pub data: Vec<RelatedArticle>,
+}

@@ -1,0 +1,146 @@
+//! The author table, read and written.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::input::AuthorFields;
+use super::rows::AuthorRow;
+use crate::content::lookup::IdOrSlug;
+use crate::content::slug::Slug;
+use crate::content::status::ArticleStatus;
+use crate::db::DbConnection;
+use crate::db::schema::{article_authors, articles, authors};
+use crate::http::listing::PageRequest;
+
+pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Option<AuthorRow>> {
+    let query = authors::table.select(AuthorRow::as_select()).into_boxed();
+    let query = match key {
+        IdOrSlug::Id(id) => query.filter(authors::id.eq(*id)),
+        IdOrSlug::Slug(slug) => query.filter(authors::slug.eq(slug.clone())),
+    };
+    query.first(conn).optional()
+}
+
+pub fn page(conn: &mut DbConnection, page: PageRequest) -> QueryResult<(Vec<AuthorRow>, i64)> {
+    let total = authors::table.count().get_result(conn)?;
+    let rows = authors::table
+        .select(AuthorRow::as_select())
+        .order((authors::name.asc(), authors::id.asc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Published (and due) articles signed by each of `ids`, in one query.
+pub fn published_counts(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let public: Vec<&str> = ArticleStatus::PUBLIC.iter().map(|s| s.as_str()).collect();
+    article_authors::table
+        .inner_join(articles::table)
+        .filter(article_authors::author_id.eq_any(ids))
+        .filter(articles::status.eq_any(public))
+        .filter(articles::published_at.le(now))
+        .group_by(article_authors::author_id)
+        .select((
+            article_authors::author_id,
+            diesel::dsl::count(article_authors::article_id),
+        ))
+        .load::<(i64, i64)>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn existing_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    authors::table
+        .filter(authors::id.eq_any(ids))
+        .select(authors::id)
+        .load::<i64>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    authors::table
+        .filter(
+            authors::slug
+                .eq(base.as_str())
+                .or(authors::slug.like(format!("{}-%", base.as_str()))),
+        )
+        .select(authors::slug)
+        .load::<String>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+    authors::table
+        .filter(authors::slug.eq(slug.as_str()))
+        .select(authors::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &AuthorFields,
+    slug: &Slug,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(authors::table)
+        .values((
+            authors::slug.eq(slug.as_str()),
+            authors::name.eq(&fields.name),
+            authors::bio.eq(&fields.bio),
+            authors::avatar_url.eq(&fields.avatar_url),
+            authors::links.eq(fields.links_json()),
+            authors::created_at.eq(now),
+            authors::updated_at.eq(now),
+            authors::version.eq(1),
+        ))
+        .returning(authors::id)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    fields: &AuthorFields,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(authors::table.filter(authors::id.eq(id)))
+        .set((
+            authors::slug.eq(slug),
+            authors::name.eq(&fields.name),
+            authors::bio.eq(&fields.bio),
+            authors::avatar_url.eq(&fields.avatar_url),
+            authors::links.eq(fields.links_json()),
+            authors::updated_at.eq(now),
+            authors::version.eq(authors::version + 1),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Articles of any status signed by the author.
+pub fn byline_count(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+    article_authors::table
+        .filter(article_authors::author_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(authors::table.filter(authors::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
+}

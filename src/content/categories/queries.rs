@@ -1,0 +1,97 @@
+//! The category table, read and written.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::input::CategoryFields;
+use super::rows::CategoryRow;
+use super::tree::CategoryTree;
+use crate::content::slug::Slug;
+use crate::db::DbConnection;
+use crate::db::schema::{articles, categories};
+
+pub fn load_tree(conn: &mut DbConnection) -> QueryResult<CategoryTree> {
+    let rows = categories::table
+        .select(CategoryRow::as_select())
+        .load(conn)?;
+    Ok(CategoryTree::new(rows))
+}
+
+/// Slugs equal to `base` or of the form `base-N`.
+pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    categories::table
+        .filter(
+            categories::slug
+                .eq(base.as_str())
+                .or(categories::slug.like(format!("{}-%", base.as_str()))),
+        )
+        .select(categories::slug)
+        .load::<String>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+    categories::table
+        .filter(categories::slug.eq(slug.as_str()))
+        .select(categories::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &CategoryFields,
+    slug: &Slug,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(categories::table)
+        .values((
+            categories::slug.eq(slug.as_str()),
+            categories::name.eq(&fields.name),
+            categories::description.eq(&fields.description),
+            categories::parent_id.eq(fields.parent_id),
+            categories::position.eq(fields.position),
+            categories::created_at.eq(now),
+            categories::updated_at.eq(now),
+            categories::version.eq(1),
+        ))
+        .returning(categories::id)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    fields: &CategoryFields,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(categories::table.filter(categories::id.eq(id)))
+        .set((
+            categories::slug.eq(slug),
+            categories::name.eq(&fields.name),
+            categories::description.eq(&fields.description),
+            categories::parent_id.eq(fields.parent_id),
+            categories::position.eq(fields.position),
+            categories::updated_at.eq(now),
+            categories::version.eq(categories::version + 1),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Articles filed directly under the category, whatever their status.
+pub fn article_count(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+    articles::table
+        .filter(articles::category_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(categories::table.filter(categories::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,214 @@
+//! What can be done with categories: one function per use case, each
+//! checking the policy and running its transaction.
+
+use super::input::{CategoryCreate, CategoryFields, CategoryPatch};
+use super::queries;
+use super::tree::CategoryTree;
+use super::views::CategoryView;
+use crate::auth::Caller;
+use crate::auth::policy::{Resource, authorize_write};
+use crate::content::events::{self, Action};
+use crate::content::lookup::IdOrSlug;
+use crate::content::slug;
+use crate::db::DbConnection;
+use crate::error::{ApiError, FieldError};
+use crate::http::conditional::{check_if_match, etag_of_view};
+use crate::state::AppState;
+use crate::timestamp;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no such category")
+}
+
+/// Every category in menu order, or the children of `parent`.
+pub async fn list(
+    state: &AppState,
+    parent: Option<IdOrSlug>,
+) -> Result<Vec<CategoryView>, ApiError> {
+    state
+        .db
+        .read(move |conn| {
+            let tree = queries::load_tree(conn)?;
+            let rows = match &parent {
+                None => tree.in_menu_order(),
+                Some(key) => {
+                    let parent = tree.find(key).ok_or_else(|| {
+                        ApiError::bad_parameter("parent", "unknown", "no such category")
+                    })?;
+                    tree.children_of(Some(parent.id))
+                        .iter()
+                        .filter_map(|id| tree.get(*id))
+                        .collect()
+                }
+            };
+            Ok(rows
+                .into_iter()
+                .map(|r| CategoryView::new(r, &tree))
+                .collect())
+        })
+        .await
+}
+
+pub async fn get(state: &AppState, key: IdOrSlug) -> Result<CategoryView, ApiError> {
+    state
+        .db
+        .read(move |conn| {
+            let tree = queries::load_tree(conn)?;
+            let row = tree.find(&key).ok_or_else(not_found)?;
+            Ok(CategoryView::new(row, &tree))
+        })
+        .await
+}
+
+/// The parent must exist and must not be the category itself or under it.
+fn check_parent(tree: &CategoryTree, id: Option<i64>, parent_id: Option<i64>) -> Vec<FieldError> {
+    let Some(parent_id) = parent_id else {
+        return Vec::new();
+    };
+    if tree.get(parent_id).is_none() {
+        return vec![FieldError::new(
+            "parent_id",
+            "unknown",
+            format!("no category has id {parent_id}"),
+        )];
+    }
+    if id.is_some_and(|id| tree.would_cycle(id, parent_id)) {
+        return vec![FieldError::new(
+            "parent_id",
+            "cycle",
+            "a category cannot be placed under itself or one of its descendants",
+        )];
+    }
+    Vec::new()
+}
+
+fn validated(
+    parsed: Result<CategoryFields, Vec<FieldError>>,
+    mut tree_errors: Vec<FieldError>,
+) -> Result<CategoryFields, ApiError> {
+    match parsed {
+        Ok(fields) if tree_errors.is_empty() => Ok(fields),
+        Ok(_) => Err(ApiError::Validation(tree_errors)),
+        Err(mut errors) => {
+            errors.append(&mut tree_errors);
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: CategoryCreate,
+) -> Result<CategoryView, ApiError> {
+    authorize_write(&caller, Resource::Category, None)?;
+    let parent_id = body.parent_id;
+    let parsed = CategoryFields::from_create(body);
+    state
+        .db
+        .write(move |conn| {
+            let tree = queries::load_tree(conn)?;
+            let fields = validated(parsed, check_parent(&tree, None, parent_id))?;
+            let id = insert(conn, &fields, caller.user_id())?;
+            view_of(conn, id)
+        })
+        .await
+}
+
+/// The write path of a new category, shared by the API and the demo seed.
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &CategoryFields,
+    actor: Option<i64>,
+) -> Result<i64, ApiError> {
+    let slug = match &fields.slug {
+        Some(given) => {
+            if queries::slug_owner(conn, given)?.is_some() {
+                return Err(slug::taken_conflict("category", given));
+            }
+            given.clone()
+        }
+        None => slug::generate(&fields.name, "categorie", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
+    };
+    let id = queries::insert(conn, fields, &slug, timestamp::now())?;
+    events::record(conn, events::Resource::Category, id, Action::Created, actor)?;
+    Ok(id)
+}
+
+fn view_of(conn: &mut DbConnection, id: i64) -> Result<CategoryView, ApiError> {
+    let tree = queries::load_tree(conn)?;
+    let row = tree.get(id).ok_or_else(not_found)?;
+    Ok(CategoryView::new(row, &tree))
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+    patch: CategoryPatch,
+) -> Result<CategoryView, ApiError> {
+    authorize_write(&caller, Resource::Category, None)?;
+    state
+        .db
+        .write(move |conn| {
+            let tree = queries::load_tree(conn)?;
+            let current = tree.find(&key).ok_or_else(not_found)?.clone();
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&CategoryView::new(&current, &tree))?,
+            )?;
+            let parsed = CategoryFields::from_patch(&current, patch);
+            let parent = parsed.as_ref().ok().and_then(|f| f.parent_id);
+            let fields = validated(parsed, check_parent(&tree, Some(current.id), parent))?;
+            let slug = match &fields.slug {
+                Some(given) if given.as_str() != current.slug => {
+                    if queries::slug_owner(conn, given)?.is_some_and(|owner| owner != current.id) {
+                        return Err(slug::taken_conflict("category", given));
+                    }
+                    given.as_str().to_owned()
+                }
+                _ => current.slug.clone(),
+            };
+            queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
+            events::record(
+                conn,
+                events::Resource::Category,
+                current.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
+            view_of(conn, current.id)
+        })
+        .await
+}
+
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
+    authorize_write(&caller, Resource::Category, None)?;
+    state
+        .db
+        .write(move |conn| {
+            let tree = queries::load_tree(conn)?;
+            let current = tree.find(&key).ok_or_else(not_found)?;
+            check_if_match(if_match.as_deref(), &etag_of_view(&CategoryView::new(current, &tree))?)?;
+            let id = current.id;
+            let children = tree.children_of(Some(id)).len();
+            let articles = queries::article_count(conn, id)?;
+            if children > 0 || articles > 0 {
+                return Err(ApiError::conflict(format!(
+                    "the category still has {articles} article(s) and {children} subcategory(ies); move or delete them first"
+                )));
+            }
+            queries::delete(conn, id)?;
+            events::record(conn, events::Resource::Category, id, Action::Deleted, caller.user_id())?;
+            Ok(())
+        })
+        .await
+}

@@ -1,0 +1,118 @@
+//! The tag table, read and written.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::input::TagFields;
+use super::rows::TagRow;
+use crate::content::lookup::IdOrSlug;
+use crate::content::slug::Slug;
+use crate::db::DbConnection;
+use crate::db::schema::{article_tags, tags};
+use crate::http::listing::PageRequest;
+
+pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Option<TagRow>> {
+    let query = tags::table.select(TagRow::as_select()).into_boxed();
+    let query = match key {
+        IdOrSlug::Id(id) => query.filter(tags::id.eq(*id)),
+        IdOrSlug::Slug(slug) => query.filter(tags::slug.eq(slug.clone())),
+    };
+    query.first(conn).optional()
+}
+
+/// A page of tags by name, and the total.
+pub fn page(conn: &mut DbConnection, page: PageRequest) -> QueryResult<(Vec<TagRow>, i64)> {
+    let total = tags::table.count().get_result(conn)?;
+    let rows = tags::table
+        .select(TagRow::as_select())
+        .order((tags::name.asc(), tags::id.asc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Which of `ids` exist.
+pub fn existing_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    tags::table
+        .filter(tags::id.eq_any(ids))
+        .select(tags::id)
+        .load::<i64>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    tags::table
+        .filter(
+            tags::slug
+                .eq(base.as_str())
+                .or(tags::slug.like(format!("{}-%", base.as_str()))),
+        )
+        .select(tags::slug)
+        .load::<String>(conn)
+        .map(|v| v.into_iter().collect())
+}
+
+pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+    tags::table
+        .filter(tags::slug.eq(slug.as_str()))
+        .select(tags::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &TagFields,
+    slug: &Slug,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(tags::table)
+        .values((
+            tags::slug.eq(slug.as_str()),
+            tags::name.eq(&fields.name),
+            tags::description.eq(&fields.description),
+            tags::created_at.eq(now),
+            tags::updated_at.eq(now),
+            tags::version.eq(1),
+        ))
+        .returning(tags::id)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    fields: &TagFields,
+    slug: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(tags::table.filter(tags::id.eq(id)))
+        .set((
+            tags::slug.eq(slug),
+            tags::name.eq(&fields.name),
+            tags::description.eq(&fields.description),
+            tags::updated_at.eq(now),
+            tags::version.eq(tags::version + 1),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn usage_count(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+    article_tags::table
+        .filter(article_tags::tag_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(tags::table.filter(tags::id.eq(id)))
+        .execute(conn)
+        .map(|_| ())
+}

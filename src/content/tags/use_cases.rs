@@ -1,0 +1,154 @@
+//! What can be done with tags, one function per use case.
+
+use super::input::{TagCreate, TagFields, TagPatch};
+use super::queries;
+use super::views::TagView;
+use crate::auth::Caller;
+use crate::auth::policy::{Resource, authorize_tag_create, authorize_write};
+use crate::content::events::{self, Action};
+use crate::content::lookup::IdOrSlug;
+use crate::content::slug;
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::http::conditional::{check_if_match, etag_of_view};
+use crate::http::listing::PageRequest;
+use crate::state::AppState;
+use crate::timestamp;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no such tag")
+}
+
+pub async fn list(state: &AppState, page: PageRequest) -> Result<(Vec<TagView>, i64), ApiError> {
+    state
+        .db
+        .read(move |conn| {
+            let (rows, total) = queries::page(conn, page)?;
+            Ok((rows.into_iter().map(TagView::from).collect(), total))
+        })
+        .await
+}
+
+pub async fn get(state: &AppState, key: IdOrSlug) -> Result<TagView, ApiError> {
+    state
+        .db
+        .read(move |conn| Ok(queries::find(conn, &key)?.ok_or_else(not_found)?.into()))
+        .await
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: Caller,
+    body: TagCreate,
+) -> Result<TagView, ApiError> {
+    authorize_tag_create(&caller)?;
+    let fields = TagFields::from_create(body).map_err(ApiError::Validation)?;
+    state
+        .db
+        .write(move |conn| {
+            let id = insert(conn, &fields, caller.user_id())?;
+            Ok(queries::find(conn, &IdOrSlug::Id(id))?
+                .ok_or_else(not_found)?
+                .into())
+        })
+        .await
+}
+
+/// The write path of a new tag, shared by the API and the demo seed.
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &TagFields,
+    actor: Option<i64>,
+) -> Result<i64, ApiError> {
+    let slug = match &fields.slug {
+        Some(given) => {
+            if queries::slug_owner(conn, given)?.is_some() {
+                return Err(slug::taken_conflict("tag", given));
+            }
+            given.clone()
+        }
+        None => slug::generate(&fields.name, "etiquette", |base| {
+            queries::taken_slugs(conn, base)
+        })?,
+    };
+    let id = queries::insert(conn, fields, &slug, timestamp::now())?;
+    events::record(conn, events::Resource::Tag, id, Action::Created, actor)?;
+    Ok(id)
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+    patch: TagPatch,
+) -> Result<TagView, ApiError> {
+    authorize_write(&caller, Resource::Tag, None)?;
+    state
+        .db
+        .write(move |conn| {
+            let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&TagView::from(current.clone()))?,
+            )?;
+            let fields = TagFields::from_patch(&current, patch).map_err(ApiError::Validation)?;
+            let slug = match &fields.slug {
+                Some(given) if given.as_str() != current.slug => {
+                    if queries::slug_owner(conn, given)?.is_some() {
+                        return Err(slug::taken_conflict("tag", given));
+                    }
+                    given.as_str().to_owned()
+                }
+                _ => current.slug.clone(),
+            };
+            queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
+            events::record(
+                conn,
+                events::Resource::Tag,
+                current.id,
+                Action::Updated,
+                caller.user_id(),
+            )?;
+            Ok(queries::find(conn, &IdOrSlug::Id(current.id))?
+                .ok_or_else(not_found)?
+                .into())
+        })
+        .await
+}
+
+/// A tag still on articles is not deleted (409): detaching it silently
+/// would change published articles behind their authors' backs.
+pub async fn delete(
+    state: &AppState,
+    caller: Caller,
+    key: IdOrSlug,
+    if_match: Option<String>,
+) -> Result<(), ApiError> {
+    authorize_write(&caller, Resource::Tag, None)?;
+    state
+        .db
+        .write(move |conn| {
+            let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
+            check_if_match(
+                if_match.as_deref(),
+                &etag_of_view(&TagView::from(current.clone()))?,
+            )?;
+            let used = queries::usage_count(conn, current.id)?;
+            if used > 0 {
+                return Err(ApiError::conflict(format!(
+                    "the tag is still on {used} article(s); remove it from them first"
+                )));
+            }
+            queries::delete(conn, current.id)?;
+            events::record(
+                conn,
+                events::Resource::Tag,
+                current.id,
+                Action::Deleted,
+                caller.user_id(),
+            )?;
+            Ok(())
+        })
+        .await
+}

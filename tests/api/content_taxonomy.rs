@@ -1,0 +1,273 @@
+//! Categories (the tree), authors (bylines) and tags over HTTP.
+
+use serde_json::json;
+
+use crate::content_fixtures::*;
+use crate::helpers::{Backend, TestApp, problem};
+use crate::on_both_databases;
+
+async fn category_tree_paths_filters_cycles_and_deletes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let monde = category(&app, t, "Monde", None).await;
+    let afrique = category(&app, t, "Afrique", monde["id"].as_i64()).await;
+    let algerie = category(&app, t, "Algérie", afrique["id"].as_i64()).await;
+    let names: Vec<&str> = algerie["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Monde", "Afrique", "Algérie"]);
+    let all = ok_json(app.get("/api/v1/categories").await).await;
+    assert_eq!(all["meta"]["total"], 4);
+    let children = ok_json(app.get("/api/v1/categories?parent=monde").await).await;
+    assert_eq!(children["data"][0]["slug"], "afrique");
+
+    // Articles in a descendant appear under the ancestor's filter.
+    let deep = published(
+        &app,
+        t,
+        "À Alger",
+        algerie["id"].as_i64().unwrap(),
+        d.author_id,
+    )
+    .await;
+    published(&app, t, "Ailleurs", d.category_id, d.author_id).await;
+    for filter in ["monde", &monde["id"].to_string(), "afrique"] {
+        let list = ok_json(
+            app.get(&format!("/api/v1/articles?category={filter}"))
+                .await,
+        )
+        .await;
+        assert_eq!(list["meta"]["total"], 1, "{filter}");
+        assert_eq!(list["data"][0]["id"], deep["id"]);
+        assert_eq!(list["data"][0]["category"]["path"][0]["slug"], "monde");
+    }
+
+    // Cycles are refused, and nothing is written.
+    let snapshot = app.snapshot().await;
+    for parent in [&algerie["id"], &monde["id"]] {
+        let p = problem(
+            app.patch_json(
+                &format!("/api/v1/categories/{}", monde["id"]),
+                Some(t),
+                &json!({"parent_id": parent}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "parent_id");
+        assert_eq!(p["errors"][0]["code"], "cycle");
+    }
+    assert_eq!(app.snapshot().await, snapshot);
+
+    // Deleting a category still in use is a 409 that says why.
+    let p = problem(
+        app.delete_as(&format!("/api/v1/categories/{}", algerie["id"]), Some(t))
+            .await,
+        409,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("1 article"), "{p}");
+    let p = problem(
+        app.delete_as(&format!("/api/v1/categories/{}", monde["id"]), Some(t))
+            .await,
+        409,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("subcategor"), "{p}");
+    assert_eq!(app.snapshot().await, snapshot);
+
+    // Moving and renaming; then an unused leaf can go.
+    let moved = ok_json(
+        app.patch_json(
+            &format!("/api/v1/categories/{}", algerie["id"]),
+            Some(t),
+            &json!({"parent_id": monde["id"], "name": "Algérie et Maghreb"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(moved["path"].as_array().unwrap().len(), 2);
+    assert_eq!(moved["slug"], "algerie", "renaming keeps the slug");
+    assert_eq!(moved["version"], 2);
+    let gone = app
+        .delete_as(&format!("/api/v1/categories/{}", afrique["id"]), Some(t))
+        .await;
+    assert_eq!(gone.status().as_u16(), 204);
+}
+
+async fn authors_crud_and_own_profile(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let agency = created(
+        app.post_json(
+            "/api/v1/authors",
+            Some(t),
+            &json!({"name": "Agence Nigérienne de Presse", "bio": "Agence publique", "links": [{"label": "Site", "url": "https://anp.example"}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(agency["slug"], "agence-nigerienne-de-presse");
+    assert_eq!(agency["article_count"], 0);
+    assert_eq!(agency["links"][0]["url"], "https://anp.example");
+    published(
+        &app,
+        t,
+        "Dépêche",
+        d.category_id,
+        agency["id"].as_i64().unwrap(),
+    )
+    .await;
+    let fetched = ok_json(app.get("/api/v1/authors/agence-nigerienne-de-presse").await).await;
+    assert_eq!(fetched["article_count"], 1);
+    let list = ok_json(app.get("/api/v1/authors").await).await;
+    assert_eq!(list["meta"]["total"], 2);
+    let patched = ok_json(
+        app.patch_json(
+            &format!("/api/v1/authors/{}", agency["id"]),
+            Some(t),
+            &json!({"bio": null, "avatar_url": "https://cdn.example/anp.webp"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(patched["bio"], serde_json::Value::Null);
+    assert_eq!(patched["version"], 2);
+    let p = problem(
+        app.delete_as(&format!("/api/v1/authors/{}", agency["id"]), Some(t))
+            .await,
+        409,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("signs"));
+
+    // An author edits its own byline, not another's.
+    let writer = app.create_user(cms::auth::Role::Author).await;
+    let own = writer.author_id.unwrap();
+    ok_json(
+        app.patch_json(
+            &format!("/api/v1/authors/{own}"),
+            Some(&writer.token),
+            &json!({"bio": "Reporter à Niamey"}),
+        )
+        .await,
+    )
+    .await;
+    let snapshot = app.snapshot().await;
+    problem(
+        app.patch_json(
+            &format!("/api/v1/authors/{}", agency["id"]),
+            Some(&writer.token),
+            &json!({"bio": "x"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    problem(
+        app.post_json(
+            "/api/v1/authors",
+            Some(&writer.token),
+            &json!({"name": "Moi bis"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_eq!(app.snapshot().await, snapshot);
+    let unused = byline(&app, t, "Invité").await;
+    assert_eq!(
+        app.delete_as(&format!("/api/v1/authors/{}", unused["id"]), Some(t))
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
+}
+
+async fn tags_crud(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let writer = app.create_user(cms::auth::Role::Author).await;
+    let sahel = created(
+        app.post_json(
+            "/api/v1/tags",
+            Some(&writer.token),
+            &json!({"name": "Sahel"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(sahel["slug"], "sahel");
+    let contributor = app.create_user(cms::auth::Role::Contributor).await;
+    problem(
+        app.post_json(
+            "/api/v1/tags",
+            Some(&contributor.token),
+            &json!({"name": "Non"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    problem(
+        app.patch_json(
+            &format!("/api/v1/tags/{}", sahel["id"]),
+            Some(&writer.token),
+            &json!({"name": "Sahel central"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let renamed = ok_json(
+        app.patch_json(
+            &format!("/api/v1/tags/{}", sahel["id"]),
+            Some(t),
+            &json!({"name": "Sahel central", "description": "Mali, Niger, Burkina"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(renamed["slug"], "sahel");
+    let page = ok_json(app.get("/api/v1/tags?per_page=1").await).await;
+    assert_eq!(page["meta"]["total"], 1);
+    ok_json(app.get("/api/v1/tags/sahel").await).await;
+    let a = article(&app, t, &json!({"title": "Avec étiquette", "body": "x", "category_id": d.category_id, "author_ids": [d.author_id], "tag_ids": [sahel["id"]]})).await;
+    problem(
+        app.delete_as(&format!("/api/v1/tags/{}", sahel["id"]), Some(t))
+            .await,
+        409,
+    )
+    .await;
+    ok_json(
+        app.patch_json(
+            &format!("/api/v1/articles/{}", a["id"]),
+            Some(t),
+            &json!({"tag_ids": []}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        app.delete_as(&format!("/api/v1/tags/{}", sahel["id"]), Some(t))
+            .await
+            .status()
+            .as_u16(),
+        204
+    );
+    problem(app.get("/api/v1/tags/sahel").await, 404).await;
+}
+
+on_both_databases!(
+    category_tree_paths_filters_cycles_and_deletes,
+    authors_crud_and_own_profile,
+    tags_crud,
+);
