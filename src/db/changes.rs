@@ -55,7 +55,9 @@ pub fn watch(url: DatabaseUrl, generation: &Arc<ContentGeneration>) {
 }
 
 fn run(manager: ConnectionManager, generation: Weak<ContentGeneration>) {
-    let mut seen_event: Option<i64> = None;
+    // `None` until the first poll; then the newest event id seen (itself
+    // `None` while the table is empty).
+    let mut seen_event: Option<Option<i64>> = None;
     while generation.strong_count() > 0 {
         let Ok(mut conn) = manager.open_existing() else {
             std::thread::sleep(RECONNECT_DELAY);
@@ -75,7 +77,7 @@ fn run(manager: ConnectionManager, generation: Weak<ContentGeneration>) {
 fn watch_connection(
     conn: &mut DbConnection,
     generation: &Weak<ContentGeneration>,
-    seen_event: &mut Option<i64>,
+    seen_event: &mut Option<Option<i64>>,
 ) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::connection::SimpleConnection::batch_execute(pg, "LISTEN cms_content")?;
@@ -106,10 +108,10 @@ fn watch_connection(
             let latest = content_events::table
                 .select(diesel::dsl::max(content_events::id))
                 .first::<Option<i64>>(conn)?;
-            if seen_event.is_some() && latest != *seen_event {
+            if seen_event.is_some_and(|seen| seen != latest) {
                 g.bump();
             }
-            *seen_event = latest;
+            *seen_event = Some(latest);
             next_due = articles::table
                 .filter(articles::status.eq_any(ArticleStatus::PUBLIC.map(ArticleStatus::as_str)))
                 .filter(articles::published_at.gt(now))

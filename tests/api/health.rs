@@ -82,6 +82,7 @@ async fn ready_turns_503_when_the_database_is_gone_and_back_when_it_returns(back
             );
             db.recreate_database();
         }
+        TestDatabase::Shared { .. } => unreachable!("spawned with a database of its own"),
     }
     assert_eq!(wait_for_ready_status(&app, 200).await.status(), 200);
 }

@@ -131,6 +131,10 @@ pub enum TestDatabase {
         path: PathBuf,
     },
     Postgres(PgDatabase),
+    /// Another instance's database, owned (and dropped) by that instance.
+    Shared {
+        url: String,
+    },
 }
 
 impl TestDatabase {
@@ -149,6 +153,7 @@ impl TestDatabase {
         match self {
             Self::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
             Self::Postgres(db) => db.url.clone(),
+            Self::Shared { url } => url.clone(),
         }
     }
 }
@@ -205,6 +210,29 @@ impl TestApp {
             client,
             db,
             backend,
+            database,
+        }
+    }
+
+    /// A second application process on the same database, as when several
+    /// stateless app nodes share one PostgreSQL.
+    pub async fn spawn_sibling(&self, overrides: &[(&str, &str)]) -> Self {
+        let database = TestDatabase::Shared {
+            url: self.database.url(),
+        };
+        let config = test_config(&database.url(), overrides);
+        let app = tokio::task::spawn_blocking(move || cms::Application::build(config))
+            .await
+            .expect("join")
+            .expect("sibling starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            client: self.client.clone(),
+            db,
+            backend: self.backend,
             database,
         }
     }

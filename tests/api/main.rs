@@ -18,4 +18,5 @@ mod errors;
 mod health;
 mod migrations;
 mod openapi;
+mod response_cache;
 mod startup;
