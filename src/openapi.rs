@@ -16,7 +16,14 @@ use crate::error::{FieldError, Problem};
         description = "Headless CMS for French-language newsrooms: articles, categories, authors and tags as JSON.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError)),
+    // Enums used only as query parameters, which utoipa-actix-web does not collect.
+    components(schemas(
+        Problem,
+        FieldError,
+        crate::content::articles::list_params::ArticleSort,
+        crate::content::articles::list_params::ArticleInclude,
+        crate::content::status::ArticleStatus,
+    )),
     modifiers(&BearerScheme),
     tags(
         (name = "service", description = "Health, documentation and metrics"),

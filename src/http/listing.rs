@@ -19,7 +19,7 @@ const MAX_PAGE: u32 = 1_000_000;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
-    #[param(value_type = Option<u32>, minimum = 1, example = 1)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<String>,
     /// Items per page: default 20, at most 100 (more is a 400, not a silent cap).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]

@@ -72,7 +72,7 @@ pub enum ArticleInclude {
 #[into_params(parameter_in = Query)]
 pub struct ArticleListQuery {
     /// Page number, from 1 (not with `cursor`).
-    #[param(value_type = Option<u32>, minimum = 1, example = 1)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<String>,
     /// Items per page: default 20, at most 100 (more is a 400).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
@@ -108,7 +108,10 @@ pub struct ArticleListQuery {
     #[param(example = "élections bénin")]
     pub q: Option<String>,
     /// Comma-separated fields to keep (plus `id`), e.g. `title,slug,excerpt`.
-    #[param(example = "title,slug,excerpt")]
+    #[param(
+        example = "title,slug,excerpt",
+        pattern = r"^(id|slug|title|excerpt|body|body_format|body_html|status|published_at|created_at|updated_at|version|language|author|authors|category|tags|featured_image|seo|featured|sponsored|comments_enabled|reading_time_minutes|word_count)(,(id|slug|title|excerpt|body|body_format|body_html|status|published_at|created_at|updated_at|version|language|author|authors|category|tags|featured_image|seo|featured|sponsored|comments_enabled|reading_time_minutes|word_count))*$"
+    )]
     pub fields: Option<String>,
     /// Heavy fields lists leave out by default.
     #[param(value_type = Option<ArticleInclude>)]
@@ -163,8 +166,9 @@ fn time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, Ap
 }
 
 pub fn parse_shape(fields: Option<&str>, include: Option<&str>) -> Result<Shape, ApiError> {
-    let mut with_body = match include.map(str::trim) {
-        None | Some("") => false,
+    // Exactly the documented forms: no blanks, no spaces, no empty names.
+    let mut with_body = match include {
+        None => false,
         Some("body") => true,
         Some(other) => {
             return Err(ApiError::bad_parameter(
@@ -178,7 +182,7 @@ pub fn parse_shape(fields: Option<&str>, include: Option<&str>) -> Result<Shape,
         None => None,
         Some(raw) => {
             let mut names = Vec::new();
-            for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            for name in raw.split(',') {
                 if !FIELD_NAMES.contains(&name) {
                     return Err(ApiError::bad_parameter(
                         "fields",
@@ -199,8 +203,10 @@ pub fn parse_shape(fields: Option<&str>, include: Option<&str>) -> Result<Shape,
 
 impl ArticleListQuery {
     /// `newsroom`: the caller may read unpublished articles (and so filter by status).
-    pub fn parse(self, newsroom: bool) -> Result<ArticleListParams, ApiError> {
+    pub fn parse(mut self, newsroom: bool) -> Result<ArticleListParams, ApiError> {
         let page = PageRequest::parse(self.page.as_deref(), self.per_page.as_deref())?;
+        // `cursor=` (empty), as forms and generated clients send it, means none.
+        self.cursor = self.cursor.filter(|c| !c.is_empty());
         if self.cursor.is_some() && self.page.is_some() {
             return Err(ApiError::bad_parameter(
                 "cursor",
@@ -310,4 +316,30 @@ pub enum SortValue {
     /// Microseconds since the epoch.
     Time(i64),
     Text(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `fields` pattern the document publishes (on the list and on the
+    /// detail) accepts exactly the names the server accepts.
+    #[test]
+    fn documented_fields_pattern_matches_the_field_names() {
+        let names = FIELD_NAMES.join("|");
+        let expected = format!("^({names})(,({names}))*$");
+        let doc = serde_json::to_value(crate::openapi::document()).unwrap_or_default();
+        for path in ["/api/v1/articles", "/api/v1/articles/{id_or_slug}"] {
+            let params = doc["paths"][path]["get"]["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let fields = params
+                .iter()
+                .find(|p| p["name"] == "fields")
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(fields["schema"]["pattern"], expected.as_str(), "{path}");
+        }
+    }
 }

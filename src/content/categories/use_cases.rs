@@ -31,15 +31,16 @@ pub async fn list(
             let tree = queries::load_tree(conn)?;
             let rows = match &parent {
                 None => tree.in_menu_order(),
-                Some(key) => {
-                    let parent = tree.find(key).ok_or_else(|| {
-                        ApiError::bad_parameter("parent", "unknown", "no such category")
-                    })?;
-                    tree.children_of(Some(parent.id))
+                // An unknown parent has no children, as an unknown filter
+                // value on articles matches nothing.
+                Some(key) => match tree.find(key) {
+                    Some(parent) => tree
+                        .children_of(Some(parent.id))
                         .iter()
                         .filter_map(|id| tree.get(*id))
-                        .collect()
-                }
+                        .collect(),
+                    None => Vec::new(),
+                },
             };
             Ok(rows
                 .into_iter()
