@@ -17,11 +17,36 @@ use crate::error::{FieldError, Problem};
         license(name = "MIT", identifier = "MIT"),
     ),
     components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme),
     tags(
         (name = "service", description = "Health, documentation and metrics"),
+        (name = "auth", description = "Signing in, refresh tokens, one's own account"),
+        (name = "users", description = "Newsroom accounts (administrators only)"),
+        (name = "tokens", description = "API tokens for integrators (administrators only)"),
     )
 )]
 struct BaseDocument;
+
+/// The `bearer` scheme protected operations refer to: an access JWT from
+/// `/auth/login` or an API token (`cms_...`), both as `Authorization: Bearer`.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT or API token")
+            .description(Some(
+                "An access token from `POST /api/v1/auth/login`, or an API token starting with `cms_`.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The complete document, exactly as served at `/openapi.json`.
 pub fn document() -> OpenApiDoc {

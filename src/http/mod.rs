@@ -2,4 +2,5 @@
 
 pub mod extract;
 pub mod fallback;
+pub mod page;
 pub mod request_log;
