@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth_login;
+mod permissions;
 
 mod errors;
 mod health;
