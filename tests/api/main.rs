@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth_login;
+mod auth_sessions;
 mod forged_tokens;
 mod permissions;
 
