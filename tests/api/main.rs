@@ -8,6 +8,7 @@ mod auth_login;
 mod auth_sessions;
 mod forged_tokens;
 mod permissions;
+mod users;
 
 mod errors;
 mod health;
