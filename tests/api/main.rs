@@ -4,6 +4,7 @@
 #[allow(dead_code, reason = "helpers serve tests that come and go")]
 mod helpers;
 
+mod api_tokens;
 mod auth_login;
 mod auth_sessions;
 mod forged_tokens;
