@@ -248,7 +248,7 @@ async fn forged_and_dead_credentials_are_all_the_same_401(backend: Backend) {
     assert_eq!(
         app.get_as(
             "/api/v1/auth/me",
-            Some(&pair["access_token"].as_str().unwrap())
+            Some(pair["access_token"].as_str().unwrap())
         )
         .await
         .status(),

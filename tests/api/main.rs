@@ -7,6 +7,7 @@ mod helpers;
 mod api_tokens;
 mod auth_login;
 mod auth_sessions;
+mod canaries;
 mod forged_tokens;
 mod permissions;
 mod users;

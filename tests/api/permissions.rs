@@ -172,8 +172,9 @@ struct Credentials {
 pub struct Fixture {
     callers: HashMap<Who, Credentials>,
     admin_id: i64,
-    admin_token: String,
-    other_user: i64,
+    pub admin_token: String,
+    /// An editor no caller is, signed in with `TEST_PASSWORD`.
+    pub other_user: i64,
 }
 
 impl Fixture {
@@ -256,12 +257,12 @@ impl Fixture {
     }
 }
 
-/// Runs every case; reports every mismatch at once.
-pub async fn run_matrix(app: &TestApp, fixture: &Fixture, cases: Vec<Case>) {
-    let mut failures = Vec::new();
-    for case in &cases {
-        let (path, body) = fixture.resolve(app, case).await;
-        let token = fixture.callers[&case.who].token.as_deref();
+impl Fixture {
+    /// Sends a resolved request as the case's caller; `before` is taken
+    /// after any per-case setup.
+    pub async fn send(&self, app: &TestApp, case: &Case) -> (reqwest::Response, Vec<String>) {
+        let (path, body) = self.resolve(app, case).await;
+        let token = self.callers[&case.who].token.as_deref();
         let before = app.snapshot().await;
         let mut request = app.client.request(case.method.clone(), app.url(&path));
         if let Some(token) = token {
@@ -270,7 +271,15 @@ pub async fn run_matrix(app: &TestApp, fixture: &Fixture, cases: Vec<Case>) {
         if let Some(body) = &body {
             request = request.json(body);
         }
-        let response = request.send().await.expect("request");
+        (request.send().await.expect("request"), before)
+    }
+}
+
+/// Runs every case; reports every mismatch at once.
+pub async fn run_matrix(app: &TestApp, fixture: &Fixture, cases: Vec<Case>) {
+    let mut failures = Vec::new();
+    for case in &cases {
+        let (response, before) = fixture.send(app, case).await;
         let status = response.status().as_u16();
         let label = format!("{} {} as {:?}", case.method, case.path, case.who);
         if status != case.expected {
