@@ -31,32 +31,31 @@ use crate::error::{FieldError, Problem};
         (name = "categories", description = "The category tree, with breadcrumb paths"),
         (name = "authors", description = "Bylines (not accounts): agencies, journalists, guests"),
         (name = "tags", description = "Free labels on articles"),
+        (name = "auth", description = "Signing in, refresh tokens, one's own account"),
+        (name = "users", description = "Newsroom accounts (administrators only)"),
+        (name = "tokens", description = "API tokens for integrators (administrators only)"),
     )
 )]
 struct BaseDocument;
 
-/// The `bearer` scheme content writes name in their `security`: an access
-/// JWT or an API token. Added only when absent, so that a fuller definition
-/// elsewhere wins.
+/// The `bearer` scheme protected operations refer to: an access JWT from
+/// `/auth/login` or an API token (`cms_...`), both as `Authorization: Bearer`.
 struct BearerScheme;
 
 impl utoipa::Modify for BearerScheme {
     fn modify(&self, openapi: &mut OpenApiDoc) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        if !components.security_schemes.contains_key("bearer") {
-            components.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(
-                    HttpBuilder::new()
-                        .scheme(HttpAuthScheme::Bearer)
-                        .description(Some(
-                            "An access token from /api/v1/auth/login, or an API token (cms_...)",
-                        ))
-                        .build(),
-                ),
-            );
-        }
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT or API token")
+            .description(Some(
+                "An access token from `POST /api/v1/auth/login`, or an API token starting with `cms_`.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }
 

@@ -6,7 +6,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::content::{articles, authors, categories, tags};
-use crate::{auth, health, metrics};
+use crate::{auth, health, metrics, users};
 
 /// Routes that appear in the OpenAPI document.
 pub fn documented(cfg: &mut ServiceConfig) {
@@ -16,6 +16,18 @@ pub fn documented(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
             .service(auth::session::login)
+            .service(auth::session::refresh_session)
+            .service(auth::session::logout)
+            .service(auth::account::me)
+            .service(auth::account::change_password)
+            .service(users::routes::list_users)
+            .service(users::routes::create_user)
+            .service(users::routes::get_user)
+            .service(users::routes::update_user)
+            .service(users::routes::delete_user)
+            .service(auth::api_tokens::create_token)
+            .service(auth::api_tokens::list_tokens)
+            .service(auth::api_tokens::revoke_token)
             .configure(content_routes),
     );
 }

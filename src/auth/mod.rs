@@ -1,5 +1,7 @@
 //! Who is calling and what they may do: passwords, tokens, roles, the policy.
 
+pub mod account;
+pub mod api_tokens;
 pub mod caller;
 pub mod jwt;
 pub mod password;

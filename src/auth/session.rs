@@ -143,3 +143,104 @@ pub async fn login(
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token of the last pair received.
+    #[schema(example = "q9Xr3c0mYt2b8sKQ4nLw1hJ6pVdE5aFzUoG7iTyR2Ck")]
+    pub refresh_token: String,
+}
+
+fn refresh_refused() -> ApiError {
+    ApiError::Unauthorized("invalid, expired or already used refresh token".to_owned())
+}
+
+/// Exchange a refresh token for a new pair.
+///
+/// Each refresh token works once. Presenting one that was already used (or
+/// revoked) means a copy exists somewhere: the whole session is revoked,
+/// including the newest token, and the account must sign in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair; the refresh token given is now spent", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, reused or revoked refresh token, or inactive account", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh_session(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = body.0.refresh_token;
+    let state_for_db = state.clone();
+    let pair = state
+        .db
+        .read(move |conn| {
+            // The transaction commits whatever `redeem` decided, a family
+            // revoked on reuse included; only then is the refusal returned.
+            let outcome = conn.write_transaction(|conn| {
+                match refresh::redeem(conn, &token, timestamp::now())? {
+                    refresh::Redemption::Rotated {
+                        user_id,
+                        role,
+                        family,
+                    } => {
+                        let role = Role::parse(&role).ok_or_else(|| {
+                            ApiError::Internal(format!("user {user_id} has an unknown role"))
+                        })?;
+                        token_pair(&state_for_db, conn, user_id, role, Some(&family)).map(Some)
+                    }
+                    refresh::Redemption::Reused => {
+                        tracing::warn!("refresh token reused; its session is revoked");
+                        Ok(None)
+                    }
+                    refresh::Redemption::Refused => Ok(None),
+                }
+            })?;
+            outcome.ok_or_else(refresh_refused)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(pair))
+}
+
+/// Sign out: revoke the session a refresh token belongs to.
+///
+/// Idempotent: an unknown, spent or already revoked token is also a 204, so
+/// that signing out never fails and reveals nothing. The access token stays
+/// valid until it expires (15 minutes); clients drop it.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = body.0.refresh_token;
+    state
+        .db
+        .write(move |conn| refresh::revoke_family_of(conn, &token, timestamp::now()))
+        .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
+}

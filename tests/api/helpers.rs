@@ -568,3 +568,36 @@ impl TestApp {
             .expect("snapshot")
     }
 }
+
+impl TestApp {
+    /// Signs in and returns the token pair (asserting success).
+    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login of {email} failed");
+        response.json().await.expect("token pair")
+    }
+
+    /// Creates an API token through the API as `admin_token`; returns its id
+    /// and its plain value.
+    pub async fn create_api_token(&self, admin_token: &str, scopes: &[&str]) -> (i64, String) {
+        let response = self
+            .post_json(
+                "/api/v1/tokens",
+                Some(admin_token),
+                &serde_json::json!({"name": "Jeton de test", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "token creation failed");
+        let body: serde_json::Value = response.json().await.expect("created token");
+        (
+            body["id"].as_i64().expect("token id"),
+            body["token"].as_str().expect("token").to_owned(),
+        )
+    }
+}

@@ -4,6 +4,7 @@
 #[allow(dead_code, reason = "helpers serve tests that come and go")]
 mod helpers;
 
+mod api_tokens;
 mod auth_login;
 mod content_articles;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
@@ -11,6 +12,11 @@ mod content_fixtures;
 mod content_listing;
 mod content_permissions;
 mod content_taxonomy;
+mod auth_sessions;
+mod canaries;
+mod forged_tokens;
+mod permissions;
+mod users;
 
 mod concurrency;
 mod cors;

@@ -1,0 +1,500 @@
+//! User accounts: the people who sign in to write, edit and administer.
+//! The use cases (create, change, delete, list) and their queries live here;
+//! `routes` turns HTTP into calls to them and `views` says what goes out.
+//!
+//! Rows, inputs and views are different types: `User` (a row, never sent),
+//! `CreateUser` / `UserPatch` (what a client may send), `UserView` (what it gets).
+
+pub mod routes;
+pub mod views;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+
+use crate::auth::{Role, password, refresh};
+use crate::db::DbConnection;
+use crate::db::schema::{authors, users};
+use crate::error::{ApiError, FieldError};
+use crate::http::page::Page;
+use crate::timestamp;
+
+/// A validated, normalised (lowercase) email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(char::is_whitespace)
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(FieldError::new(
+                field,
+                "invalid_email",
+                "must be an email address",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A created account, as the CLI reports it.
+#[derive(Debug)]
+pub struct CreatedUser {
+    pub id: i64,
+    pub email: String,
+}
+
+/// What an account is made of; validated by `create_account`.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub author_id: Option<i64>,
+    pub password: &'a str,
+}
+
+/// Creates an active account; a duplicate email is a 409 naming `email`, a
+/// byline that does not exist a 422 naming `author_id`. Hashes the password:
+/// call it off the async workers. Opens no transaction of its own (it is one
+/// insert), so it runs inside the caller's.
+pub fn create_account(
+    conn: &mut DbConnection,
+    account: &NewAccount<'_>,
+) -> Result<CreatedUser, ApiError> {
+    let mut errors = Vec::new();
+    let email = Email::parse("email", account.email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if let Err(e) = password::check_policy("password", account.password) {
+        errors.push(e);
+    }
+    let display_name = account.display_name.trim();
+    if let Err(e) = check_display_name(display_name) {
+        errors.push(e);
+    }
+    if let Some(author_id) = account.author_id
+        && let Err(e) = check_author_exists(conn, author_id)?
+    {
+        errors.push(e);
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let hash = password::hash(account.password)?;
+    let now = timestamp::now();
+    let id = diesel::insert_into(users::table)
+        .values((
+            users::email.eq(email.as_str()),
+            users::password_hash.eq(&hash),
+            users::display_name.eq(display_name),
+            users::role.eq(account.role.as_str()),
+            users::author_id.eq(account.author_id),
+            users::active.eq(true),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+            users::version.eq(1),
+        ))
+        .returning(users::id)
+        .get_result::<i64>(conn)
+        .map_err(unique_conflict)?;
+    Ok(CreatedUser {
+        id,
+        email: email.as_str().to_owned(),
+    })
+}
+
+/// Creates an active administrator (`cms create-admin`).
+pub fn create_admin_account(
+    conn: &mut DbConnection,
+    email: &str,
+    display_name: &str,
+    plain_password: &str,
+) -> Result<CreatedUser, ApiError> {
+    create_account(
+        conn,
+        &NewAccount {
+            email,
+            display_name,
+            role: Role::Admin,
+            author_id: None,
+            password: plain_password,
+        },
+    )
+}
+
+/// A unique violation on `users` is either the email or the byline (each
+/// byline belongs to at most one account).
+fn unique_conflict(err: diesel::result::Error) -> ApiError {
+    match ApiError::from(err) {
+        ApiError::Conflict { detail, .. } if detail.contains("author_id") => ApiError::Conflict {
+            detail: "this byline is already linked to another account".to_owned(),
+            errors: vec![FieldError::new(
+                "author_id",
+                "taken",
+                "is already linked to another account",
+            )],
+        },
+        ApiError::Conflict { detail, .. } if detail.contains("email") => ApiError::Conflict {
+            detail: "a user with this email already exists".to_owned(),
+            errors: vec![FieldError::new(
+                "email",
+                "taken",
+                "is already used by another account",
+            )],
+        },
+        other => other,
+    }
+}
+
+fn check_display_name(display_name: &str) -> Result<(), FieldError> {
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        Err(FieldError::new(
+            "display_name",
+            "invalid_length",
+            "must be 1 to 100 characters",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `Ok(Err(_))` is the client's mistake (no such byline), `Err(_)` the database's.
+fn check_author_exists(
+    conn: &mut DbConnection,
+    author_id: i64,
+) -> Result<Result<(), FieldError>, ApiError> {
+    let exists = authors::table
+        .find(author_id)
+        .select(authors::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some();
+    Ok(if exists {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "author_id",
+            "not_found",
+            "no author has this id",
+        ))
+    })
+}
+
+/// An account as stored, without its password hash: what the use cases and
+/// views work from. The hash is read only where a password is verified.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub author_id: Option<i64>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl User {
+    fn is_active_admin(&self) -> bool {
+        self.active && self.role == Role::Admin.as_str()
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> Result<User, ApiError> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("no user has this id"))
+}
+
+/// One page of accounts, oldest first, and the total count.
+pub fn list(conn: &mut DbConnection, page: Page) -> Result<(Vec<User>, i64), ApiError> {
+    let total = users::table.count().get_result::<i64>(conn)?;
+    let rows = users::table
+        .select(User::as_select())
+        .order(users::id)
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The body of `POST /users`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    #[schema(example = "aminata.diallo@journal.ne")]
+    pub email: String,
+    /// At least 12 characters.
+    #[schema(example = "une phrase de passe assez longue")]
+    pub password: String,
+    #[schema(example = "Aminata Diallo")]
+    pub display_name: String,
+    pub role: Role,
+    /// The byline the account writes under.
+    #[schema(example = 3)]
+    pub author_id: Option<i64>,
+}
+
+/// The body of `PATCH /users/{id}`: only the fields sent change; `author_id:
+/// null` unlinks the byline, `null` for any other field is refused.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, example = "aminata.diallo@journal.ne")]
+    pub email: Option<Option<String>>,
+    /// An administrator's reset; every session of the account ends.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, example = "une nouvelle phrase de passe")]
+    pub password: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, example = "Aminata Diallo")]
+    pub display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Role>)]
+    pub role: Option<Option<Role>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, example = 3)]
+    pub author_id: Option<Option<i64>>,
+    /// `false` signs the account out everywhere and refuses its tokens.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<bool>)]
+    pub active: Option<Option<bool>>,
+}
+
+/// Tells "sent as null" (`Some(None)`) from "not sent" (`None`, by `default`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+fn not_null<T>(field: &str, value: Option<Option<T>>, errors: &mut Vec<FieldError>) -> Option<T> {
+    match value {
+        Some(None) => {
+            errors.push(FieldError::new(field, "null", "may not be null"));
+            None
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    }
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChangeset {
+    email: Option<String>,
+    password_hash: Option<String>,
+    display_name: Option<String>,
+    role: Option<&'static str>,
+    author_id: Option<Option<i64>>,
+    active: Option<bool>,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
+/// What a change does to the account, checked before anything is written.
+struct CheckedPatch {
+    email: Option<Email>,
+    password: Option<String>,
+    display_name: Option<String>,
+    role: Option<Role>,
+    author_id: Option<Option<i64>>,
+    active: Option<bool>,
+}
+
+fn check_patch(patch: UserPatch) -> Result<CheckedPatch, ApiError> {
+    let mut errors = Vec::new();
+    let email = not_null("email", patch.email, &mut errors)
+        .and_then(|raw| Email::parse("email", &raw).map_err(|e| errors.push(e)).ok());
+    let password = not_null("password", patch.password, &mut errors).filter(|p| {
+        password::check_policy("password", p)
+            .map_err(|e| errors.push(e))
+            .is_ok()
+    });
+    let display_name = not_null("display_name", patch.display_name, &mut errors)
+        .map(|name| name.trim().to_owned())
+        .filter(|name| check_display_name(name).map_err(|e| errors.push(e)).is_ok());
+    let role = not_null("role", patch.role, &mut errors);
+    let active = not_null("active", patch.active, &mut errors);
+    if errors.is_empty() {
+        Ok(CheckedPatch {
+            email,
+            password,
+            display_name,
+            role,
+            author_id: patch.author_id,
+            active,
+        })
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The last active administrator cannot lock everyone out of user and token
+/// management: demoting, deactivating or deleting it is a 409.
+fn guard_last_admin(conn: &mut DbConnection, target: &User) -> Result<(), ApiError> {
+    let other_admins = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(target.id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if other_admins == 0 {
+        Err(ApiError::conflict(
+            "this is the last active administrator; promote another account first",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Applies a merge patch. `precondition` checks the stored account (the
+/// handler's `If-Match`) inside the transaction, before anything is written.
+/// A password reset or a deactivation ends every session of the account.
+pub fn update_account(
+    conn: &mut DbConnection,
+    id: i64,
+    patch: UserPatch,
+    precondition: impl FnOnce(&User) -> Result<(), ApiError>,
+) -> Result<User, ApiError> {
+    let patch = check_patch(patch)?;
+    // Hashing is slow: do it before taking the write lock.
+    let password_hash = patch.password.as_deref().map(password::hash).transpose()?;
+    conn.write_transaction(|conn| {
+        let current = find(conn, id)?;
+        precondition(&current)?;
+        if let Some(Some(author_id)) = patch.author_id
+            && let Err(e) = check_author_exists(conn, author_id)?
+        {
+            return Err(ApiError::Validation(vec![e]));
+        }
+        let stays_admin =
+            patch.role.is_none_or(|r| r == Role::Admin) && patch.active != Some(false);
+        if current.is_active_admin() && !stays_admin {
+            guard_last_admin(conn, &current)?;
+        }
+        let now = timestamp::now();
+        let updated = diesel::update(
+            users::table
+                .filter(users::id.eq(id))
+                .filter(users::version.eq(current.version)),
+        )
+        .set(UserChangeset {
+            email: patch.email.as_ref().map(|e| e.as_str().to_owned()),
+            password_hash,
+            display_name: patch.display_name.clone(),
+            role: patch.role.map(Role::as_str),
+            author_id: patch.author_id,
+            active: patch.active,
+            updated_at: now,
+            version: current.version + 1,
+        })
+        .execute(conn)
+        .map_err(unique_conflict)?;
+        if updated == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        if patch.password.is_some() || patch.active == Some(false) {
+            refresh::revoke_all_for_user(conn, id, now)?;
+        }
+        find(conn, id)
+    })
+}
+
+/// Deletes an account; its refresh tokens go with it (cascade), and its
+/// access tokens stop working because the caller check finds no account.
+pub fn delete_account(
+    conn: &mut DbConnection,
+    id: i64,
+    precondition: impl FnOnce(&User) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    conn.write_transaction(|conn| {
+        let current = find(conn, id)?;
+        precondition(&current)?;
+        if current.is_active_admin() {
+            guard_last_admin(conn, &current)?;
+        }
+        refresh::revoke_all_for_user(conn, id, timestamp::now())?;
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Changes one's own password: the current one must be given, and every
+/// session (refresh token) of the account ends. Runs the slow hashing
+/// outside the write transaction.
+pub fn change_own_password(
+    conn: &mut DbConnection,
+    id: i64,
+    current_password: &str,
+    new_password: &str,
+) -> Result<(), ApiError> {
+    let stored = users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .select(users::password_hash)
+        .first::<String>(conn)
+        .optional()?
+        .ok_or_else(crate::auth::caller::unauthorized)?;
+    let mut errors = Vec::new();
+    if !password::verify(current_password, &stored) {
+        errors.push(FieldError::new(
+            "current_password",
+            "incorrect",
+            "is not the account's current password",
+        ));
+    }
+    if let Err(e) = password::check_policy("new_password", new_password) {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let hash = password::hash(new_password)?;
+    conn.write_transaction(|conn| {
+        let now = timestamp::now();
+        // Only if the hash is still the one verified: a concurrent change wins.
+        let changed = diesel::update(
+            users::table
+                .filter(users::id.eq(id))
+                .filter(users::password_hash.eq(&stored)),
+        )
+        .set((
+            users::password_hash.eq(&hash),
+            users::updated_at.eq(now),
+            users::version.eq(users::version + 1),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(ApiError::conflict(
+                "the password was changed meanwhile; sign in again",
+            ));
+        }
+        refresh::revoke_all_for_user(conn, id, now)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,265 @@
+//! `/api/v1/users`: account management, for administrators (accounts with
+//! the admin role, or API tokens with the `admin` scope). The caller is
+//! checked before the body is read, so a refused caller learns nothing about
+//! what a valid body looks like.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::auth::policy::{self, Resource};
+use crate::error::{ApiError, Problem};
+use crate::http::extract::{JsonBody, QueryParams};
+use crate::http::page::{PageQuery, Paginated};
+use crate::state::AppState;
+use crate::users::views::UserView;
+use crate::users::{self, CreateUser, NewAccount, User, UserPatch};
+
+const USERS_PATH: &str = "/api/v1/users";
+
+/// Ids that are not integers name no user: 404, like an unknown id.
+pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::not_found("no user has this id"))
+}
+
+/// A strong validator over the exact JSON of the view.
+fn etag_of(view: &UserView) -> Result<String, ApiError> {
+    let bytes = serde_json::to_vec(view)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise a user: {e}")))?;
+    Ok(format!(
+        "\"{}\"",
+        hex::encode(&Sha256::digest(&bytes)[..16])
+    ))
+}
+
+fn if_match(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `If-Match` against the account as stored, inside the write transaction.
+fn precondition(expected: Option<String>) -> impl FnOnce(&User) -> Result<(), ApiError> {
+    move |user| {
+        let Some(expected) = expected else {
+            return Ok(());
+        };
+        let current = etag_of(&UserView::try_from(user.clone())?)?;
+        let matches = expected
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag == current);
+        if matches {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionFailed)
+        }
+    }
+}
+
+fn user_response(
+    mut response: actix_web::HttpResponseBuilder,
+    user: User,
+) -> Result<HttpResponse, ApiError> {
+    let view = UserView::try_from(user)?;
+    Ok(response
+        .insert_header((header::ETAG, etag_of(&view)?))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(view))
+}
+
+/// List accounts, oldest first.
+#[utoipa::path(
+    tag = "users",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = Paginated<UserView>,
+         headers(("Link" = String, description = "RFC 8288 links to the first, last, previous and next pages"))),
+        (status = 400, description = "Bad `page` or `per_page` (more than 100)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Result<QueryParams<PageQuery>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    policy::authorize_admin(&caller)?;
+    let page = query?.0.parse()?;
+    let (rows, total) = state.db.read(move |conn| users::list(conn, page)).await?;
+    let views = rows
+        .into_iter()
+        .map(UserView::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let list = Paginated::new(views, page, total);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::LINK, list.link_header(USERS_PATH)))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(list))
+}
+
+/// Create an account.
+///
+/// No endpoint creates the first administrator: that is `cms create-admin`.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserView,
+         headers(("Location" = String, description = "The new account"), ("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email or byline already used by another account", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid, missing or unknown fields (all named at once), unknown `author_id`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Result<JsonBody<CreateUser>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    policy::authorize_write(&caller, Resource::User, None)?;
+    let input = body?.0;
+    let user = state
+        .db
+        .read(move |conn| {
+            let created = users::create_account(
+                conn,
+                &NewAccount {
+                    email: &input.email,
+                    display_name: &input.display_name,
+                    role: input.role,
+                    author_id: input.author_id,
+                    password: &input.password,
+                },
+            )?;
+            users::find(conn, created.id)
+        })
+        .await?;
+    let location = format!("{USERS_PATH}/{}", user.id);
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    user_response(response, user)
+}
+
+/// One account.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i64, Path, description = "The account's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account", body = UserView, headers(("ETag" = String))),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    policy::authorize_admin(&caller)?;
+    let id = parse_id(&id)?;
+    let user = state.db.read(move |conn| users::find(conn, id)).await?;
+    user_response(HttpResponse::Ok(), user)
+}
+
+/// Change an account (merge semantics: only the fields sent change).
+///
+/// Setting `active: false` or a new `password` ends every session of the
+/// account. The last active administrator cannot be demoted or deactivated.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "The account's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one is a 412"),
+    ),
+    request_body = UserPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account as changed", body = UserView, headers(("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email or byline taken, or the last active administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale `If-Match`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or unknown fields, all named at once", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Result<JsonBody<UserPatch>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    policy::authorize_write(&caller, Resource::User, None)?;
+    let id = parse_id(&id)?;
+    let patch = body?.0;
+    let expected = if_match(&req);
+    let user = state
+        .db
+        .read(move |conn| users::update_account(conn, id, patch, precondition(expected)))
+        .await?;
+    user_response(HttpResponse::Ok(), user)
+}
+
+/// Delete an account.
+///
+/// Its sessions end and its access tokens are refused at once. Articles it
+/// created stay (their bylines are authors, not accounts). The last active
+/// administrator cannot be deleted.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "The account's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one is a 412"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The last active administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale `If-Match`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}")]
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    policy::authorize_write(&caller, Resource::User, None)?;
+    let id = parse_id(&id)?;
+    let expected = if_match(&req);
+    state
+        .db
+        .read(move |conn| users::delete_account(conn, id, precondition(expected)))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
