@@ -4,7 +4,7 @@
 //! extractor accepts them as `Authorization: Bearer cms_...`.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,8 +16,9 @@ use crate::auth::{Caller, Scope, secret};
 use crate::db::DbConnection;
 use crate::db::schema::api_tokens;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::http::conditional::json_get;
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::page::{Page, PageQuery, Paginated};
+use crate::http::listing::{ListEnvelope, ListMeta, PageQuery, PageRequest, link_header};
 use crate::state::AppState;
 use crate::timestamp;
 
@@ -74,6 +75,13 @@ pub struct ApiTokenView {
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// A page of API tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenList {
+    pub data: Vec<ApiTokenView>,
+    pub meta: ListMeta,
 }
 
 impl From<ApiTokenRow> for ApiTokenView {
@@ -214,12 +222,12 @@ fn create(
     })
 }
 
-fn list(conn: &mut DbConnection, page: Page) -> Result<(Vec<ApiTokenRow>, i64), ApiError> {
+fn list(conn: &mut DbConnection, page: PageRequest) -> Result<(Vec<ApiTokenRow>, i64), ApiError> {
     let total = api_tokens::table.count().get_result::<i64>(conn)?;
     let rows = api_tokens::table
         .select(ApiTokenRow::as_select())
         .order(api_tokens::id)
-        .limit(page.per_page)
+        .limit(page.limit())
         .offset(page.offset())
         .load(conn)?;
     Ok((rows, total))
@@ -286,8 +294,10 @@ pub async fn create_token(
     params(PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "A page of tokens, revoked ones included", body = Paginated<ApiTokenView>,
-         headers(("Link" = String, description = "RFC 8288 links to the first, last, previous and next pages"))),
+        (status = 200, description = "A page of tokens, revoked ones included", body = ApiTokenList,
+         headers(("ETag" = String, description = "Strong validator of this response"),
+                 ("Link" = String, description = "RFC 8288 links to the first, last, previous and next pages"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "Bad `page` or `per_page` (more than 100)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
@@ -296,6 +306,7 @@ pub async fn create_token(
 )]
 #[get("/tokens")]
 pub async fn list_tokens(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: Result<QueryParams<PageQuery>, ApiError>,
@@ -303,15 +314,13 @@ pub async fn list_tokens(
     policy::authorize_admin(&caller)?;
     let page = query?.0.parse()?;
     let (rows, total) = state.db.read(move |conn| list(conn, page)).await?;
-    let list = Paginated::new(
-        rows.into_iter().map(ApiTokenView::from).collect(),
-        page,
-        total,
-    );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::LINK, list.link_header(TOKENS_PATH)))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(list))
+    let data = rows.into_iter().map(ApiTokenView::from).collect();
+    let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
+    let links: Vec<_> = link_header(&req, &meta)
+        .into_iter()
+        .map(|l| (header::LINK, l))
+        .collect();
+    json_get(&req, &caller, 0, &ListEnvelope { data, meta }, &links)
 }
 
 /// Revoke an API token: it is refused from the next request on. It stays

@@ -6,6 +6,5 @@ pub mod cursor;
 pub mod extract;
 pub mod fallback;
 pub mod listing;
-pub mod page;
 pub mod request_log;
 pub mod response_cache;

@@ -17,7 +17,7 @@ use crate::auth::{Role, password, refresh};
 use crate::db::DbConnection;
 use crate::db::schema::{authors, users};
 use crate::error::{ApiError, FieldError};
-use crate::http::page::Page;
+use crate::http::listing::PageRequest;
 use crate::timestamp;
 
 /// A validated, normalised (lowercase) email address.
@@ -228,12 +228,12 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<User, ApiError> {
 }
 
 /// One page of accounts, oldest first, and the total count.
-pub fn list(conn: &mut DbConnection, page: Page) -> Result<(Vec<User>, i64), ApiError> {
+pub fn list(conn: &mut DbConnection, page: PageRequest) -> Result<(Vec<User>, i64), ApiError> {
     let total = users::table.count().get_result::<i64>(conn)?;
     let rows = users::table
         .select(User::as_select())
         .order(users::id)
-        .limit(page.per_page)
+        .limit(page.limit())
         .offset(page.offset())
         .load(conn)?;
     Ok((rows, total))

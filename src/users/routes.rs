@@ -3,17 +3,17 @@
 //! checked before the body is read, so a refused caller learns nothing about
 //! what a valid body looks like.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
 use crate::auth::policy::{self, Resource};
 use crate::error::{ApiError, Problem};
+use crate::http::conditional::{check_if_match, etag_of_view, if_match, json_get, json_written};
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::page::{PageQuery, Paginated};
+use crate::http::listing::{ListEnvelope, ListMeta, PageQuery, link_header};
 use crate::state::AppState;
-use crate::users::views::UserView;
+use crate::users::views::{UserList, UserView};
 use crate::users::{self, CreateUser, NewAccount, User, UserPatch};
 
 const USERS_PATH: &str = "/api/v1/users";
@@ -24,51 +24,12 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::not_found("no user has this id"))
 }
 
-/// A strong validator over the exact JSON of the view.
-fn etag_of(view: &UserView) -> Result<String, ApiError> {
-    let bytes = serde_json::to_vec(view)
-        .map_err(|e| ApiError::Internal(format!("cannot serialise a user: {e}")))?;
-    Ok(format!(
-        "\"{}\"",
-        hex::encode(&Sha256::digest(&bytes)[..16])
-    ))
-}
-
-fn if_match(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 /// `If-Match` against the account as stored, inside the write transaction.
 fn precondition(expected: Option<String>) -> impl FnOnce(&User) -> Result<(), ApiError> {
     move |user| {
-        let Some(expected) = expected else {
-            return Ok(());
-        };
-        let current = etag_of(&UserView::try_from(user.clone())?)?;
-        let matches = expected
-            .split(',')
-            .map(str::trim)
-            .any(|tag| tag == "*" || tag == current);
-        if matches {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionFailed)
-        }
+        let current = etag_of_view(&UserView::try_from(user.clone())?)?;
+        check_if_match(expected.as_deref(), &current)
     }
-}
-
-fn user_response(
-    mut response: actix_web::HttpResponseBuilder,
-    user: User,
-) -> Result<HttpResponse, ApiError> {
-    let view = UserView::try_from(user)?;
-    Ok(response
-        .insert_header((header::ETAG, etag_of(&view)?))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(view))
 }
 
 /// List accounts, oldest first.
@@ -77,8 +38,10 @@ fn user_response(
     params(PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "A page of accounts", body = Paginated<UserView>,
-         headers(("Link" = String, description = "RFC 8288 links to the first, last, previous and next pages"))),
+        (status = 200, description = "A page of accounts", body = UserList,
+         headers(("ETag" = String, description = "Strong validator of this response"),
+                 ("Link" = String, description = "RFC 8288 links to the first, last, previous and next pages"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "Bad `page` or `per_page` (more than 100)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
@@ -87,6 +50,7 @@ fn user_response(
 )]
 #[get("/users")]
 pub async fn list_users(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: Result<QueryParams<PageQuery>, ApiError>,
@@ -98,11 +62,18 @@ pub async fn list_users(
         .into_iter()
         .map(UserView::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    let list = Paginated::new(views, page, total);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::LINK, list.link_header(USERS_PATH)))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(list))
+    let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
+    let links: Vec<_> = link_header(&req, &meta)
+        .into_iter()
+        .map(|l| (header::LINK, l))
+        .collect();
+    json_get(
+        &req,
+        &caller,
+        0,
+        &ListEnvelope { data: views, meta },
+        &links,
+    )
 }
 
 /// Create an account.
@@ -150,9 +121,11 @@ pub async fn create_user(
         })
         .await?;
     let location = format!("{USERS_PATH}/{}", user.id);
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, location));
-    user_response(response, user)
+    json_written(
+        StatusCode::CREATED,
+        &UserView::try_from(user)?,
+        &[(header::LOCATION, location)],
+    )
 }
 
 /// One account.
@@ -162,6 +135,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = UserView, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
@@ -170,6 +144,7 @@ pub async fn create_user(
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -177,7 +152,7 @@ pub async fn get_user(
     policy::authorize_admin(&caller)?;
     let id = parse_id(&id)?;
     let user = state.db.read(move |conn| users::find(conn, id)).await?;
-    user_response(HttpResponse::Ok(), user)
+    json_get(&req, &caller, 0, &UserView::try_from(user)?, &[])
 }
 
 /// Change an account (merge semantics: only the fields sent change).
@@ -222,7 +197,7 @@ pub async fn update_user(
         .db
         .read(move |conn| users::update_account(conn, id, patch, precondition(expected)))
         .await?;
-    user_response(HttpResponse::Ok(), user)
+    json_written(StatusCode::OK, &UserView::try_from(user)?, &[])
 }
 
 /// Delete an account.

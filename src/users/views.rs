@@ -54,3 +54,10 @@ impl TryFrom<User> for UserView {
         })
     }
 }
+
+/// A page of accounts.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UserList {
+    pub data: Vec<UserView>,
+    pub meta: crate::http::listing::ListMeta,
+}

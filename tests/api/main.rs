@@ -6,14 +6,14 @@ mod helpers;
 
 mod api_tokens;
 mod auth_login;
+mod auth_sessions;
+mod canaries;
 mod content_articles;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
 mod content_fixtures;
 mod content_listing;
 mod content_permissions;
 mod content_taxonomy;
-mod auth_sessions;
-mod canaries;
 mod forged_tokens;
 mod permissions;
 mod users;
