@@ -10,7 +10,19 @@ local token = read("token.txt")
 local category = read("category_id.txt")
 local author = read("author_id.txt")
 local counter = 0
-local thread_id = tostring(math.random(1, 1e9))
+local thread_id
+-- Every wrk thread has its own Lua state with the same random seed: without
+-- a number of its own, two threads send the same titles, and on PostgreSQL
+-- two transactions then race for the same slug.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init()
+  math.randomseed(os.time() + (tid or 0))
+  thread_id = string.format("%s-%d-%d", tostring(tid or 0), os.time(), math.random(1, 1e9))
+end
 request = function()
   counter = counter + 1
   local body = string.format(

@@ -31,7 +31,7 @@ with open(f"{out}/list.json", "wb") as f:
 first = json.loads(page)["data"][0]
 write("category_id.txt", first["category"]["id"])
 write("author_id.txt", first["author"]["id"])
-categories = json.loads(call("/api/v1/categories?per_page=100"))
+categories = json.loads(call("/api/v1/categories"))
 categories = categories["data"] if isinstance(categories, dict) else categories
 write("root_category.txt", next(c["slug"] for c in categories if c.get("parent_id") is None))
 

@@ -3,6 +3,7 @@
 # seeded database, next to a bare actix-web server returning the same bytes.
 #
 #   bench/run.sh [sqlite|postgres] [articles] [seconds]
+#   CMS_RESPONSE_CACHE_MB=0 bench/run.sh ...   # response cache off: every read hits the database
 #
 # Prints requests/s, p50 and p99 per scenario at 2 and 16 connections, the
 # server's peak RSS, and the ratio to the fixed-JSON ceiling measured in the
@@ -22,7 +23,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || sudo apt-get install -y wrk >/dev/null; }
 
-cargo build --release --quiet --bin cms --example bench-seed --example bench-ceiling
+# BENCH_NO_BUILD=1 reuses the binaries already built (e.g. to measure an older build).
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release --quiet --bin cms --example bench-seed --example bench-ceiling
 BIN="$CARGO_TARGET_DIR/release"
 
 WORK="$(mktemp -d)"
@@ -38,9 +40,12 @@ case "$BACKEND" in
     export DATABASE_URL="${PG_ADMIN%/*}/cms_bench" ;;
   *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
 esac
+export CMS_RESPONSE_CACHE_MB="${CMS_RESPONSE_CACHE_MB:-32}"
+CACHE=$([ "$CMS_RESPONSE_CACHE_MB" = 0 ] && echo off || echo on)
 export CMS_SEED_DEMO=false CMS_BIND="127.0.0.1:$PORT" RUST_LOG=warn
 export CMS_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456"
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== seeding $ARTICLES articles ($BACKEND)"
 "$BIN/examples/bench-seed" "$ARTICLES"
 echo "mot-de-passe-du-banc-d-essai" | "$BIN/cms" create-admin --email bench@example.ne --password-stdin >/dev/null
@@ -67,7 +72,7 @@ add "article by random slug" "$BASE" bench/random_slug.lua
 add "categories tree" "$BASE/api/v1/categories"
 add "authenticated create" "$BASE" bench/create.lua
 
-RESULTS="$OUT/results-$BACKEND-$ARTICLES.md"
+RESULTS="$OUT/results-$BACKEND-$ARTICLES-cache-$CACHE.md"
 {
   echo "| scenario | conns | req/s | p50 ms | p99 ms | % of ceiling |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -85,4 +90,4 @@ for conns in 2 16; do
   done
 done
 rss=$(grep VmHWM "/proc/$SERVER/status" | awk '{print $2}')
-echo "server peak RSS: $((rss / 1024)) MB ($BACKEND, $ARTICLES articles, ${DURATION}s per run, $(nproc) cores)" | tee -a "$RESULTS"
+echo "server peak RSS: $((rss / 1024)) MB ($BACKEND, $ARTICLES articles, response cache $CACHE, ${DURATION}s per run, $(nproc) cores, load before: $LOAD_BEFORE)" | tee -a "$RESULTS"

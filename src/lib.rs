@@ -90,8 +90,15 @@ impl Application {
             &config.jwt_audience,
             config.access_token_ttl,
         );
+        let generation = Arc::new(db::changes::ContentGeneration::default());
+        let caching = config.response_cache_bytes > 0;
         let state = AppState {
             db: db.clone(),
+            list_totals: Arc::new(content::articles::totals::ListTotals::new(
+                caching,
+                Arc::clone(&generation),
+            )),
+            generation,
             config: Arc::new(config),
             access_tokens: Arc::new(access_tokens),
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
@@ -120,7 +127,7 @@ impl Application {
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
     let metrics = web::Data::new(metrics::Metrics::default());
-    let generation = std::sync::Arc::new(db::changes::ContentGeneration::default());
+    let generation = Arc::clone(&state.generation);
     if state.config.response_cache_bytes > 0 {
         db::changes::watch(state.config.database_url.clone(), &generation);
     }

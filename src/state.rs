@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use crate::auth::jwt::AccessTokens;
 use crate::config::Config;
+use crate::content::articles::totals::ListTotals;
 use crate::db::Db;
+use crate::db::changes::ContentGeneration;
 use crate::http::cursor::CursorKey;
 
 #[derive(Clone)]
@@ -14,4 +16,7 @@ pub struct AppState {
     pub access_tokens: Arc<AccessTokens>,
     /// Signs list cursors; derived from the token signing secret.
     pub cursor_key: Arc<CursorKey>,
+    /// Moves whenever public content may have changed (see `db::changes`).
+    pub generation: Arc<ContentGeneration>,
+    pub list_totals: Arc<ListTotals>,
 }

@@ -6,5 +6,6 @@ pub mod list_params;
 pub mod queries;
 pub mod routes;
 pub mod rows;
+pub mod totals;
 pub mod use_cases;
 pub mod views;

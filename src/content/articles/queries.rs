@@ -10,7 +10,7 @@ use diesel::sql_types::Timestamp;
 
 use super::input::ArticleDraft;
 use super::list_params::{ArticleFilter, ArticleSort, SortValue};
-use super::rows::ArticleRow;
+use super::rows::{ArticleRow, ArticleSummaryRow};
 use super::views::Relations;
 use crate::content::authors::views::AuthorRef;
 use crate::content::lookup::IdOrSlug;
@@ -43,17 +43,38 @@ fn visible<'a>(query: Boxed<'a>, visibility: Visibility) -> Boxed<'a> {
     }
 }
 
+/// The same rule as `visible`, for one row already read.
+fn is_visible(row: &ArticleRow, visibility: Visibility) -> bool {
+    match visibility {
+        Visibility::Public { now } => {
+            ArticleStatus::parse(&row.status).is_some_and(|s| ArticleStatus::PUBLIC.contains(&s))
+                && row.published_at.is_some_and(|at| at <= now)
+        }
+        Visibility::Newsroom => true,
+    }
+}
+
+/// One article by its unique key. The queries are static (no boxing, no
+/// list of statuses), so each connection prepares them once and reuses the
+/// statement; visibility is checked on the row, which is the same test.
 pub fn find(
     conn: &mut DbConnection,
     key: &IdOrSlug,
     visibility: Visibility,
 ) -> QueryResult<Option<ArticleRow>> {
-    let query = visible(articles::table.into_boxed(), visibility);
-    let query = match key {
-        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
-        IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
+    let row = match key {
+        IdOrSlug::Id(id) => articles::table
+            .filter(articles::id.eq(*id))
+            .select(ArticleRow::as_select())
+            .first(conn)
+            .optional()?,
+        IdOrSlug::Slug(slug) => articles::table
+            .filter(articles::slug.eq(slug.as_str()))
+            .select(ArticleRow::as_select())
+            .first(conn)
+            .optional()?,
     };
-    query.select(ArticleRow::as_select()).first(conn).optional()
+    Ok(row.filter(|row| is_visible(row, visibility)))
 }
 
 /// Bylines and tags of `ids` (two queries), with the category tree (one).
@@ -246,15 +267,17 @@ fn bad_cursor() -> ApiError {
     )
 }
 
-/// Up to `limit` rows of the list from `start`.
+/// Up to `limit` rows of the list from `start`; without `with_body` the body
+/// columns are not read (the rows carry empty bodies).
 pub fn page(
     conn: &mut DbConnection,
     f: &ResolvedFilter<'_>,
     sort: ArticleSort,
     start: &Start,
     limit: i64,
+    with_body: bool,
 ) -> Result<Vec<ArticleRow>, ApiError> {
-    let query = filtered(f).select(ArticleRow::as_select());
+    let query = filtered(f);
     let desc = sort.descending();
     let (offset, after) = match start {
         Start::Offset(offset) => (*offset, None),
@@ -293,7 +316,17 @@ pub fn page(
             keyset!(query, articles::updated_at, desc, time_after)
         }
     };
-    Ok(query.offset(offset).limit(limit).load(conn)?)
+    let query = query.offset(offset).limit(limit);
+    if with_body {
+        Ok(query.select(ArticleRow::as_select()).load(conn)?)
+    } else {
+        Ok(query
+            .select(ArticleSummaryRow::as_select())
+            .load::<ArticleSummaryRow>(conn)?
+            .into_iter()
+            .map(ArticleRow::from)
+            .collect())
+    }
 }
 
 /// The sort key of a row, for the cursor of the page it ends.
@@ -352,7 +385,14 @@ pub fn find_for_write(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Op
     find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)
 }
 
+/// Slugs equal to `base` or of the form `base-N`. A free `base` is all a new
+/// slug needs to know (it is then used as is), and that is one index lookup;
+/// the `LIKE` scan, which no index serves (SQLite's LIKE ignores case, and
+/// PostgreSQL's needs a pattern operator class), runs only for a duplicate.
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    if slug_owner(conn, base)?.is_none() {
+        return Ok(HashSet::new());
+    }
     articles::table
         .filter(
             articles::slug
