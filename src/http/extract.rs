@@ -56,7 +56,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse_json(&body).map(JsonBody)
+            // Objects only: serde would also read a struct from an array.
+            parse_json::<crate::http::object::Object<T>>(&body).map(|o| JsonBody(o.0))
         })
     }
 }
