@@ -84,9 +84,9 @@ fn with_unique_ids(api: OpenApiDoc) -> OpenApiDoc {
         return api;
     };
     for (schema, property) in UNIQUE_ID_LISTS {
-        if let Some(p) =
-            value.pointer_mut(&format!("/components/schemas/{schema}/properties/{property}"))
-        {
+        if let Some(p) = value.pointer_mut(&format!(
+            "/components/schemas/{schema}/properties/{property}"
+        )) {
             p["uniqueItems"] = serde_json::Value::Bool(true);
         }
     }

@@ -56,8 +56,10 @@ pub fn optional_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub fn patch_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Patch<Vec<T>>, D::Error> {
-    Ok(Patch::<Vec<Object<T>>>::deserialize(d)?
-        .map_value(|v| v.into_iter().map(|o| o.0).collect()))
+    Ok(
+        Patch::<Vec<Object<T>>>::deserialize(d)?
+            .map_value(|v| v.into_iter().map(|o| o.0).collect()),
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth_login;
 mod content_articles;
+mod content_contract;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
 mod content_fixtures;
 mod content_listing;

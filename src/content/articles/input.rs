@@ -29,7 +29,11 @@ pub const EXCERPT_TARGET: usize = 160;
 #[serde(deny_unknown_fields)]
 pub struct FeaturedImageInput {
     /// An http(s) URL or a path on this site (`/media/...`).
-    #[schema(example = "https://cdn.example/2025/01/niamey.webp", max_length = 2048, pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
+    #[schema(
+        example = "https://cdn.example/2025/01/niamey.webp",
+        max_length = 2048,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub url: String,
     #[schema(example = "Le fleuve Niger à Niamey", max_length = 500)]
     pub alt: Option<String>,
@@ -63,9 +67,17 @@ pub struct SeoInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleCreate {
-    #[schema(example = "L’été à Niamey : « Noël » approche", min_length = 1, max_length = 300, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
+    #[schema(
+        example = "L’été à Niamey : « Noël » approche",
+        min_length = 1,
+        max_length = 300,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub title: String,
-    #[schema(example = "Les rues de Niamey se parent de **lumières**.", max_length = 500000)]
+    #[schema(
+        example = "Les rues de Niamey se parent de **lumières**.",
+        max_length = 500000
+    )]
     pub body: String,
     /// Default `markdown`.
     pub body_format: Option<BodyFormat>,

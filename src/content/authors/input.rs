@@ -19,7 +19,12 @@ pub const LINKS_MAX: usize = 20;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorCreate {
-    #[schema(example = "Agence Nigérienne de Presse", min_length = 1, max_length = 150, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
+    #[schema(
+        example = "Agence Nigérienne de Presse",
+        min_length = 1,
+        max_length = 150,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
     #[schema(
@@ -28,10 +33,17 @@ pub struct AuthorCreate {
         max_length = 120
     )]
     pub slug: Option<String>,
-    #[schema(example = "Agence de presse publique du Niger (ANP).", max_length = 5000)]
+    #[schema(
+        example = "Agence de presse publique du Niger (ANP).",
+        max_length = 5000
+    )]
     pub bio: Option<String>,
     /// An http(s) URL or a path on this site; blank means none.
-    #[schema(example = "https://cdn.example/avatars/anp.webp", max_length = 2048, pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*((https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$")]
+    #[schema(
+        example = "https://cdn.example/avatars/anp.webp",
+        max_length = 2048,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*((https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$"
+    )]
     pub avatar_url: Option<String>,
     #[serde(default, deserialize_with = "object::optional_list")]
     #[schema(max_items = 20)]

@@ -17,12 +17,24 @@ pub const DESCRIPTION_MAX: usize = 2000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryCreate {
-    #[schema(example = "Diplomatie", min_length = 1, max_length = 100, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
+    #[schema(
+        example = "Diplomatie",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
-    #[schema(example = "diplomatie", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(
+        example = "diplomatie",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120
+    )]
     pub slug: Option<String>,
-    #[schema(example = "Relations internationales et coopération", max_length = 2000)]
+    #[schema(
+        example = "Relations internationales et coopération",
+        max_length = 2000
+    )]
     pub description: Option<String>,
     #[schema(example = 1)]
     pub parent_id: Option<i64>,

@@ -16,10 +16,19 @@ pub const DESCRIPTION_MAX: usize = 2000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagCreate {
-    #[schema(example = "Élections", min_length = 1, max_length = 100, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
+    #[schema(
+        example = "Élections",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
-    #[schema(example = "elections", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(
+        example = "elections",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120
+    )]
     pub slug: Option<String>,
     #[schema(example = "Scrutins et campagnes électorales", max_length = 2000)]
     pub description: Option<String>,
