@@ -66,7 +66,30 @@ pub fn document() -> OpenApiDoc {
         .openapi(BaseDocument::openapi())
         .configure(crate::routes::documented)
         .split_for_parts();
-    api
+    with_unique_ids(api)
+}
+
+/// Lists of ids where the server refuses a repeated id (422 `duplicate`):
+/// utoipa has no attribute for `uniqueItems`, so it is set here.
+const UNIQUE_ID_LISTS: [(&str, &str); 4] = [
+    ("ArticleCreate", "author_ids"),
+    ("ArticleCreate", "tag_ids"),
+    ("ArticlePatch", "author_ids"),
+    ("ArticlePatch", "tag_ids"),
+];
+
+fn with_unique_ids(api: OpenApiDoc) -> OpenApiDoc {
+    let Ok(mut value) = serde_json::to_value(&api) else {
+        return api;
+    };
+    for (schema, property) in UNIQUE_ID_LISTS {
+        if let Some(p) = value.pointer_mut(&format!(
+            "/components/schemas/{schema}/properties/{property}"
+        )) {
+            p["uniqueItems"] = serde_json::Value::Bool(true);
+        }
+    }
+    serde_json::from_value(value).unwrap_or(api)
 }
 
 /// The document as pretty JSON with a trailing newline: the bytes of

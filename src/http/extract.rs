@@ -56,7 +56,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse_json(&body).map(JsonBody)
+            // Objects only: serde would also read a struct from an array.
+            parse_json::<crate::http::object::Object<T>>(&body).map(|o| JsonBody(o.0))
         })
     }
 }
@@ -88,10 +89,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     }
     // Syntax first: a document that is not JSON at all is a 400 even when
     // its first tokens already have the wrong shape.
-    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+    let mut document: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    integral_numbers_as_integers(&mut document);
+    let value = serde_path_to_error::deserialize(document).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -101,10 +102,27 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::bad_request(format!("malformed JSON: {inner}")),
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+/// JSON has one number type, and JSON Schema counts `147.0` as the integer
+/// 147: a number with no fractional part is read as an integer, so integer
+/// fields take it as the document promises.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                // i64::MAX as f64 is 2^63, just out of range.
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Turns serde's message into a field error. Unknown and missing fields are
@@ -252,5 +270,17 @@ mod tests {
             parse_json::<Body>(br#"{"title":"a","ids":[]} x"#),
             Err(ApiError::BadRequest { .. })
         ));
+    }
+
+    /// JSON Schema's `integer` includes `147.0`; `147.5` is still refused.
+    #[test]
+    fn integral_numbers_are_integers() {
+        let body = parse_json::<Body>(br#"{"title":"a","ids":[147.0, -2.0, 3]}"#).unwrap();
+        assert_eq!(body.ids, vec![147, -2, 3]);
+        let e = parse_json::<Body>(br#"{"title":"a","ids":[147.5]}"#).unwrap_err();
+        assert_eq!(
+            fields(e),
+            vec![("ids[0]".to_owned(), "invalid_type".to_owned())]
+        );
     }
 }

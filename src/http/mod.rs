@@ -6,5 +6,6 @@ pub mod cursor;
 pub mod extract;
 pub mod fallback;
 pub mod listing;
+pub mod object;
 pub mod request_log;
 pub mod response_cache;

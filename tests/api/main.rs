@@ -9,6 +9,7 @@ mod auth_login;
 mod auth_sessions;
 mod canaries;
 mod content_articles;
+mod content_contract;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
 mod content_fixtures;
 mod content_listing;

@@ -14,6 +14,7 @@ use crate::content::slug::Slug;
 use crate::content::status::ArticleStatus;
 use crate::content::text;
 use crate::error::FieldError;
+use crate::http::object;
 
 pub const TITLE_MAX: usize = 300;
 pub const EXCERPT_MAX: usize = 1000;
@@ -27,13 +28,18 @@ pub const EXCERPT_TARGET: usize = 160;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeaturedImageInput {
-    #[schema(example = "https://cdn.example/2025/01/niamey.webp")]
+    /// An http(s) URL or a path on this site (`/media/...`).
+    #[schema(
+        example = "https://cdn.example/2025/01/niamey.webp",
+        max_length = 2048,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub url: String,
-    #[schema(example = "Le fleuve Niger à Niamey")]
+    #[schema(example = "Le fleuve Niger à Niamey", max_length = 500)]
     pub alt: Option<String>,
-    #[schema(example = "Niamey, le 18 janvier 2025.")]
+    #[schema(example = "Niamey, le 18 janvier 2025.", max_length = 500)]
     pub caption: Option<String>,
-    #[schema(example = "© ANP")]
+    #[schema(example = "© ANP", max_length = 500)]
     pub credit: Option<String>,
     #[schema(example = 1600, minimum = 1)]
     pub width: Option<i32>,
@@ -46,13 +52,14 @@ pub struct FeaturedImageInput {
 #[serde(deny_unknown_fields)]
 pub struct SeoInput {
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Le Niger compte sur la Russie")]
+    #[schema(value_type = Option<String>, example = "Le Niger compte sur la Russie", max_length = 300)]
     pub title: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Niamey a signé un accord de coopération militaire avec Moscou.")]
+    #[schema(value_type = Option<String>, example = "Niamey a signé un accord de coopération militaire avec Moscou.", max_length = 500)]
     pub description: Patch<String>,
+    /// An http(s) URL or a path on this site; blank clears it.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "https://journal.example/articles/niger-russie")]
+    #[schema(value_type = Option<String>, example = "https://journal.example/articles/niger-russie", max_length = 2048, pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*((https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$")]
     pub canonical_url: Patch<String>,
 }
 
@@ -60,18 +67,28 @@ pub struct SeoInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleCreate {
-    #[schema(example = "L’été à Niamey : « Noël » approche", max_length = 300)]
+    #[schema(
+        example = "L’été à Niamey : « Noël » approche",
+        min_length = 1,
+        max_length = 300,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub title: String,
-    #[schema(example = "Les rues de Niamey se parent de **lumières**.")]
+    #[schema(
+        example = "Les rues de Niamey se parent de **lumières**.",
+        max_length = 500000
+    )]
     pub body: String,
     /// Default `markdown`.
     pub body_format: Option<BodyFormat>,
-    /// Default: the first sentences of the body.
+    /// Default (also when blank): the first sentences of the body.
+    #[schema(max_length = 1000)]
     pub excerpt: Option<String>,
     /// Default: generated from the title, made unique.
     #[schema(
         example = "l-ete-a-niamey-noel-approche",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120
     )]
     pub slug: Option<String>,
     /// Default `draft`.
@@ -86,13 +103,15 @@ pub struct ArticleCreate {
     pub author_ids: Vec<i64>,
     #[schema(example = json!([3]))]
     pub tag_ids: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "object::optional")]
     pub featured_image: Option<FeaturedImageInput>,
+    #[serde(default, deserialize_with = "object::optional")]
     pub seo: Option<SeoInput>,
     pub featured: Option<bool>,
     pub sponsored: Option<bool>,
     pub comments_enabled: Option<bool>,
     /// Default `fr`.
-    #[schema(example = "fr")]
+    #[schema(example = "fr", pattern = "^[a-z]{2}(-[A-Z]{2})?$")]
     pub language: Option<String>,
 }
 
@@ -105,52 +124,54 @@ pub struct ArticleCreate {
 #[serde(deny_unknown_fields)]
 pub struct ArticlePatch {
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Noël à Niamey : les préparatifs")]
+    #[schema(value_type = String, example = "Noël à Niamey : les préparatifs", min_length = 1, max_length = 300, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub title: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, max_length = 500000)]
     pub body: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<BodyFormat>)]
+    #[schema(value_type = BodyFormat)]
     pub body_format: Patch<BodyFormat>,
+    /// `null` or blank: generated from the body again.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000)]
     pub excerpt: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<ArticleStatus>, example = "published")]
+    #[schema(value_type = ArticleStatus, example = "published")]
     pub status: Patch<ArticleStatus>,
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub published_at: Patch<DateTime<Utc>>,
     #[serde(default)]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = i64)]
     pub category_id: Patch<i64>,
     #[serde(default)]
-    #[schema(value_type = Option<Vec<i64>>)]
+    #[schema(value_type = Vec<i64>, min_items = 1)]
     pub author_ids: Patch<Vec<i64>>,
+    /// `null` removes every tag.
     #[serde(default)]
     #[schema(value_type = Option<Vec<i64>>)]
     pub tag_ids: Patch<Vec<i64>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::patch")]
     #[schema(value_type = Option<FeaturedImageInput>)]
     pub featured_image: Patch<FeaturedImageInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::patch")]
     #[schema(value_type = Option<SeoInput>)]
     pub seo: Patch<SeoInput>,
     #[serde(default)]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub featured: Patch<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub sponsored: Patch<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub comments_enabled: Patch<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = "^[a-z]{2}(-[A-Z]{2})?$")]
     pub language: Patch<String>,
 }
 

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::input::{ArticleCreate, ArticlePatch};
 use super::list_params::{ArticleInclude, ArticleListQuery, parse_shape, related_limit};
 use super::use_cases;
-use super::views::{ArticleList, ArticleView, RelatedList};
+use super::views::{ArticleList, ArticleRead, ArticleView, RelatedList};
 use crate::auth::Caller;
 use crate::auth::policy::may_read_unpublished;
 use crate::content::lookup::IdOrSlug;
@@ -93,7 +93,7 @@ pub struct ArticleGetQuery {
     ),
     security(("bearer" = []), ()),
     responses(
-        (status = 200, description = "The article", body = ArticleView,
+        (status = 200, description = "The article (sparse with `fields`)", body = ArticleRead,
          headers(("ETag" = String, description = "Strong validator; send it back in If-Match to update"),
                  ("Cache-Control" = String, description = "public, max-age=N for anonymous reads; private, no-store otherwise"))),
         (status = 304, description = "Not modified (If-None-Match)"),

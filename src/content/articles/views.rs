@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::rows::ArticleRow;
 use crate::content::authors::views::AuthorRef;
@@ -190,9 +192,61 @@ impl ArticleView {
     }
 }
 
+/// With `fields`, an article keeps only the fields named (and `id`): the
+/// same properties as `ArticleView`, each as strict, but only `id` required.
+pub struct SparseArticle;
+
+impl utoipa::PartialSchema for SparseArticle {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = <ArticleView as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required = vec!["id".to_owned()];
+            object.description = Some(
+                "An article reduced by `fields`: only the fields named, and `id`; each \
+                 as in `ArticleView`."
+                    .to_owned(),
+            );
+        }
+        schema
+    }
+}
+
+impl ToSchema for SparseArticle {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <ArticleView as ToSchema>::schemas(schemas);
+    }
+}
+
+/// An article as read: the full `ArticleView`, or the `SparseArticle` that
+/// `fields` asks for. Without `fields` it is always an `ArticleView`.
+pub struct ArticleRead;
+
+impl utoipa::PartialSchema for ArticleRead {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(ArticleView::name()))
+            .item(Ref::from_schema_name(SparseArticle::name()))
+            .description(Some(
+                "The full `ArticleView`; with `fields`, a `SparseArticle` holding only \
+                 the fields named and `id`.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ArticleRead {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((ArticleView::name().into(), ArticleView::schema()));
+        <ArticleView as ToSchema>::schemas(schemas);
+        schemas.push((SparseArticle::name().into(), SparseArticle::schema()));
+    }
+}
+
 /// A page of articles.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleList {
+    /// Full views, or sparse ones with `fields`.
+    #[schema(value_type = Vec<ArticleRead>)]
     pub data: Vec<ArticleView>,
     pub meta: crate::http::listing::ListMeta,
 }

@@ -9,6 +9,7 @@ use crate::content::patch::Patch;
 use crate::content::slug::Slug;
 use crate::content::text;
 use crate::error::FieldError;
+use crate::http::object;
 
 pub const NAME_MAX: usize = 150;
 pub const BIO_MAX: usize = 5000;
@@ -18,18 +19,34 @@ pub const LINKS_MAX: usize = 20;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorCreate {
-    #[schema(example = "Agence Nigérienne de Presse", max_length = 150)]
+    #[schema(
+        example = "Agence Nigérienne de Presse",
+        min_length = 1,
+        max_length = 150,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
     #[schema(
         example = "agence-nigerienne-de-presse",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120
     )]
     pub slug: Option<String>,
-    #[schema(example = "Agence de presse publique du Niger (ANP).")]
+    #[schema(
+        example = "Agence de presse publique du Niger (ANP).",
+        max_length = 5000
+    )]
     pub bio: Option<String>,
-    #[schema(example = "https://cdn.example/avatars/anp.webp")]
+    /// An http(s) URL or a path on this site; blank means none.
+    #[schema(
+        example = "https://cdn.example/avatars/anp.webp",
+        max_length = 2048,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*((https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$"
+    )]
     pub avatar_url: Option<String>,
+    #[serde(default, deserialize_with = "object::optional_list")]
+    #[schema(max_items = 20)]
     pub links: Option<Vec<AuthorLink>>,
 }
 
@@ -39,19 +56,19 @@ pub struct AuthorCreate {
 #[serde(deny_unknown_fields)]
 pub struct AuthorPatch {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 150, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Correspondante à Niamey depuis 2019.")]
+    #[schema(value_type = Option<String>, example = "Correspondante à Niamey depuis 2019.", max_length = 5000)]
     pub bio: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2048, pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*((https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$")]
     pub avatar_url: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<Vec<AuthorLink>>)]
+    #[serde(default, deserialize_with = "object::patch_list")]
+    #[schema(value_type = Option<Vec<AuthorLink>>, max_items = 20)]
     pub links: Patch<Vec<AuthorLink>>,
 }
 

@@ -19,9 +19,19 @@ pub struct AuthorRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorLink {
-    #[schema(example = "Site personnel")]
+    #[schema(
+        example = "Site personnel",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub label: String,
-    #[schema(example = "https://aissata-maiga.example")]
+    /// An http(s) URL or a path on this site.
+    #[schema(
+        example = "https://aissata-maiga.example",
+        max_length = 2048,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub url: String,
 }
 

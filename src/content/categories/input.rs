@@ -17,12 +17,24 @@ pub const DESCRIPTION_MAX: usize = 2000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryCreate {
-    #[schema(example = "Diplomatie", max_length = 100)]
+    #[schema(
+        example = "Diplomatie",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
-    #[schema(example = "diplomatie", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "diplomatie",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120
+    )]
     pub slug: Option<String>,
-    #[schema(example = "Relations internationales et coopération")]
+    #[schema(
+        example = "Relations internationales et coopération",
+        max_length = 2000
+    )]
     pub description: Option<String>,
     #[schema(example = 1)]
     pub parent_id: Option<i64>,
@@ -36,19 +48,20 @@ pub struct CategoryCreate {
 #[serde(deny_unknown_fields)]
 pub struct CategoryPatch {
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Diplomatie et coopération")]
+    #[schema(value_type = String, example = "Diplomatie et coopération", min_length = 1, max_length = 100, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Patch<String>,
+    /// `null` makes it a root.
     #[serde(default)]
     #[schema(value_type = Option<i64>)]
     pub parent_id: Patch<i64>,
     #[serde(default)]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = i32, minimum = 0)]
     pub position: Patch<i32>,
 }
 

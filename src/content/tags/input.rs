@@ -16,12 +16,21 @@ pub const DESCRIPTION_MAX: usize = 2000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagCreate {
-    #[schema(example = "Élections", max_length = 100)]
+    #[schema(
+        example = "Élections",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// Generated from the name when absent.
-    #[schema(example = "elections", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "elections",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120
+    )]
     pub slug: Option<String>,
-    #[schema(example = "Scrutins et campagnes électorales")]
+    #[schema(example = "Scrutins et campagnes électorales", max_length = 2000)]
     pub description: Option<String>,
 }
 
@@ -31,13 +40,13 @@ pub struct TagCreate {
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Élections 2026")]
+    #[schema(value_type = String, example = "Élections 2026", min_length = 1, max_length = 100, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Patch<String>,
 }
 
