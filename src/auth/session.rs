@@ -101,42 +101,64 @@ pub async fn login(
         password: given,
     } = body.0;
     let keys = throttle::login_keys(&email, &client_address(&req));
-    let state_for_db = state.clone();
-    let pair = state
+    // Three steps, so that no pooled connection waits on Argon2: a burst of
+    // sign-ins must not starve every other request of connections.
+    let lookup_keys = keys.clone();
+    let account = state
         .db
         .read(move |conn| {
-            let now = timestamp::now();
-            throttle::check(conn, &keys, now)?;
-            let account = users::table
+            throttle::check(conn, &lookup_keys, timestamp::now())?;
+            Ok(users::table
                 .filter(users::email.eq(email.trim().to_lowercase()))
                 .filter(users::active.eq(true))
                 .select((users::id, users::password_hash, users::role))
                 .first::<(i64, String, String)>(conn)
-                .optional()?;
-            // Verify against a dummy hash when there is no such account, so that
-            // both refusals cost the same.
-            let stored = account
-                .as_ref()
-                .map(|a| a.1.as_str())
-                .unwrap_or(password::dummy_hash());
-            let matches = password::verify(&given, stored);
-            let Some((user_id, stored_hash, role)) = account.filter(|_| matches) else {
-                throttle::record_failure(conn, &keys, now)?;
-                return Err(invalid_credentials());
-            };
-            let role = Role::parse(&role)
-                .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
-            conn.write_transaction(|conn| {
-                if password::needs_rehash(&stored_hash) {
-                    diesel::update(users::table.find(user_id))
-                        .set(users::password_hash.eq(password::hash(&given)?))
-                        .execute(conn)?;
-                }
-                if let Some(account_key) = keys.first() {
-                    throttle::clear(conn, account_key)?;
-                }
-                token_pair(&state_for_db, conn, user_id, role, None)
-            })
+                .optional()?)
+        })
+        .await?;
+    // Verify against a dummy hash when there is no such account, so that
+    // both refusals cost the same.
+    let stored = account
+        .as_ref()
+        .map(|a| a.1.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_owned());
+    let (given, matches) = web::block(move || {
+        let matches = password::verify(&given, &stored);
+        (given, matches)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
+    let Some((user_id, stored_hash, role)) = account.filter(|_| matches) else {
+        state
+            .db
+            .read(move |conn| throttle::record_failure(conn, &keys, timestamp::now()))
+            .await?;
+        return Err(invalid_credentials());
+    };
+    let role = Role::parse(&role)
+        .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
+    let upgraded_hash = if password::needs_rehash(&stored_hash) {
+        Some(
+            web::block(move || password::hash(&given))
+                .await
+                .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??,
+        )
+    } else {
+        None
+    };
+    let state_for_db = state.clone();
+    let pair = state
+        .db
+        .write(move |conn| {
+            if let Some(hash) = upgraded_hash {
+                diesel::update(users::table.find(user_id))
+                    .set(users::password_hash.eq(hash))
+                    .execute(conn)?;
+            }
+            if let Some(account_key) = keys.first() {
+                throttle::clear(conn, account_key)?;
+            }
+            token_pair(&state_for_db, conn, user_id, role, None)
         })
         .await?;
     Ok(HttpResponse::Ok()
