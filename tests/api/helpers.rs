@@ -191,7 +191,7 @@ impl TestApp {
 
     /// Starts the app with extra configuration variables.
     pub async fn spawn_with(backend: Backend, overrides: &[(&str, &str)]) -> Self {
-        cms::telemetry::init();
+        cms::telemetry::init_for_tests();
         let database = TestDatabase::create(backend);
         let config = test_config(&database.url(), overrides);
         let app = tokio::task::spawn_blocking(move || cms::Application::build(config))

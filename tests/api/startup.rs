@@ -71,6 +71,87 @@ fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
     (child, format!("http://{bind}"))
 }
 
+async fn wait_until_ready(base: &str) -> bool {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await
+            && r.status() == 200
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// SIGTERM: a graceful stop.
+fn stop(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    child.wait().unwrap()
+}
+
+/// In development without `CMS_JWT_SECRET`, the generated secret is kept
+/// beside the data: a restart does not sign everyone out.
+#[tokio::test]
+async fn the_development_secret_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/cms.sqlite3", dir.path().display());
+    let vars = [("DATABASE_URL", url.as_str()), ("CMS_SEED_DEMO", "false")];
+    let mut create = cms(
+        &vars,
+        &[
+            "create-admin",
+            "--email",
+            "admin@redaction.test",
+            "--password-stdin",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .spawn()
+    .unwrap();
+    std::io::Write::write_all(
+        create.stdin.as_mut().unwrap(),
+        b"un mot de passe assez long\n",
+    )
+    .unwrap();
+    assert!(create.wait().unwrap().success());
+
+    let (mut first, base) = serve(&vars);
+    assert!(wait_until_ready(&base).await);
+    let client = reqwest::Client::new();
+    let pair: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@redaction.test", "password": "un mot de passe assez long"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = pair["access_token"].as_str().unwrap().to_owned();
+    assert!(stop(&mut first).success());
+    let secret = std::fs::metadata(dir.path().join("data/.jwt-secret")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&secret.permissions()) & 0o777,
+        0o600
+    );
+
+    let (mut second, base) = serve(&vars);
+    assert!(wait_until_ready(&base).await);
+    let me = client
+        .get(format!("{base}/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let status = me.status();
+    stop(&mut second);
+    assert_eq!(status, 200, "a token issued before the restart still works");
+}
+
 async fn the_binary_migrates_seeds_and_serves(backend: Backend) {
     let database = TestDatabase::create(backend);
     let url = database.url();
@@ -78,22 +159,8 @@ async fn the_binary_migrates_seeds_and_serves(backend: Backend) {
         ("DATABASE_URL", &url),
         ("CMS_JWT_SECRET", crate::helpers::TEST_JWT_SECRET),
     ]);
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut ready = false;
-    while Instant::now() < deadline {
-        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await
-            && r.status() == 200
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // SIGTERM: a graceful stop, exit status 0.
-    let pid = child.id().to_string();
-    let _ = Command::new("kill").args(["-TERM", &pid]).status();
-    let status = child.wait().unwrap();
+    let ready = wait_until_ready(&base).await;
+    let status = stop(&mut child);
     assert!(ready, "the binary never became ready");
     assert!(status.success(), "graceful shutdown on SIGTERM: {status:?}");
 
