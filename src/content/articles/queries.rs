@@ -232,14 +232,17 @@ fn newsroom_publication_time() -> diesel::expression::SqlLiteral<Timestamp> {
 macro_rules! keyset {
     ($query:expr, $key:expr, $desc:expr, $after:expr) => {{
         let mut query = $query;
+        // `(key, id) < (value, id)` spelled so that both planners can seek:
+        // the redundant bound on the key alone starts an index range scan,
+        // which the OR by itself hides from them.
         if let Some((value, id)) = $after {
             query = if $desc {
-                query.filter(
+                query.filter($key.le(value.clone())).filter(
                     $key.lt(value.clone())
                         .or($key.eq(value).and(articles::id.lt(id))),
                 )
             } else {
-                query.filter(
+                query.filter($key.ge(value.clone())).filter(
                     $key.gt(value.clone())
                         .or($key.eq(value).and(articles::id.gt(id))),
                 )
