@@ -266,7 +266,56 @@ async fn tags_crud(backend: Backend) {
     problem(app.get("/api/v1/tags/sahel").await, 404).await;
 }
 
+/// Two editors PATCH the same category, byline or tag with the ETag they
+/// both read: one wins, the other gets 412, and the stored resource is the
+/// winner's (no lost update, on PostgreSQL too).
+async fn one_if_match_passes_once_on_every_resource(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = d.editor.token.as_str();
+    let resources = [
+        (
+            "categories",
+            category(&app, t, "Économie", None).await,
+            "name",
+        ),
+        (
+            "authors",
+            byline(&app, t, "Agence Nigérienne de Presse").await,
+            "name",
+        ),
+        ("tags", tag(&app, t, "Sahel").await, "name"),
+    ];
+    for (collection, created, field) in resources {
+        let path = format!("/api/v1/{collection}/{}", created["id"]);
+        let read = app.get_as(&path, Some(t)).await;
+        let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+        let patch = |value: &'static str| {
+            app.client
+                .patch(app.url(&path))
+                .bearer_auth(t)
+                .header("If-Match", &etag)
+                .json(&json!({ field: value }))
+                .send()
+        };
+        let (one, two) = tokio::join!(patch("Première version"), patch("Seconde version"));
+        let (one, two) = (one.unwrap(), two.unwrap());
+        let mut statuses = [one.status().as_u16(), two.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 412], "{collection}");
+        let winner: serde_json::Value = if one.status() == 200 {
+            one.json().await.unwrap()
+        } else {
+            two.json().await.unwrap()
+        };
+        let stored = ok_json(app.get_as(&path, Some(t)).await).await;
+        assert_eq!(stored[field], winner[field], "{collection}");
+        assert_eq!(stored["version"], 2, "{collection}");
+    }
+}
+
 on_both_databases!(
+    one_if_match_passes_once_on_every_resource,
     category_tree_paths_filters_cycles_and_deletes,
     authors_crud_and_own_profile,
     tags_crud,

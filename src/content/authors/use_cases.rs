@@ -101,6 +101,7 @@ pub async fn update(
     state
         .db
         .write(move |conn| {
+            queries::lock(conn, &key)?;
             let current = view_of(conn, &key)?;
             authorize_write(&caller, Resource::Author, Some(current.id))?;
             check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
@@ -139,6 +140,7 @@ pub async fn delete(
     state
         .db
         .write(move |conn| {
+            queries::lock(conn, &key)?;
             let current = view_of(conn, &key)?;
             authorize_write(&caller, Resource::Author, Some(current.id))?;
             check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;

@@ -155,6 +155,7 @@ pub async fn update(
     state
         .db
         .write(move |conn| {
+            queries::lock(conn, &key)?;
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?.clone();
             check_if_match(
@@ -196,6 +197,7 @@ pub async fn delete(
     state
         .db
         .write(move |conn| {
+            queries::lock(conn, &key)?;
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?;
             check_if_match(if_match.as_deref(), &etag_of_view(&CategoryView::new(current, &tree))?)?;

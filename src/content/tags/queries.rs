@@ -116,3 +116,19 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// Takes the row's write lock before the write path reads it. On PostgreSQL a
+/// concurrent writer then waits and reads this write's result, so one
+/// `If-Match` cannot pass twice; on SQLite the writer already holds the
+/// database (`BEGIN IMMEDIATE`) and this costs one indexed no-op.
+pub fn lock(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<()> {
+    match key {
+        IdOrSlug::Id(id) => diesel::update(tags::table.filter(tags::id.eq(*id)))
+            .set(tags::version.eq(tags::version))
+            .execute(conn)?,
+        IdOrSlug::Slug(slug) => diesel::update(tags::table.filter(tags::slug.eq(slug.as_str())))
+            .set(tags::version.eq(tags::version))
+            .execute(conn)?,
+    };
+    Ok(())
+}

@@ -87,6 +87,7 @@ pub async fn update(
     state
         .db
         .write(move |conn| {
+            queries::lock(conn, &key)?;
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
             check_if_match(
                 if_match.as_deref(),
@@ -129,6 +130,7 @@ pub async fn delete(
     state
         .db
         .write(move |conn| {
+            queries::lock(conn, &key)?;
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
             check_if_match(
                 if_match.as_deref(),
