@@ -94,6 +94,9 @@ pub struct Config {
     pub public_cache_seconds: u32,
     /// Memory for cached public responses; 0 turns the cache off.
     pub response_cache_bytes: u64,
+    /// Remember list totals (`meta.total`) until content changes, instead of
+    /// counting every matching row on every list request.
+    pub list_totals_memo: bool,
 }
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -235,6 +238,7 @@ impl Config {
                 .unwrap_or_default(),
             public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
             response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 32, 0, 4_096)? * 1_048_576,
+            list_totals_memo: flag("CMS_LIST_TOTALS_MEMO", true)?,
         })
     }
 }

@@ -91,11 +91,11 @@ impl Application {
             config.access_token_ttl,
         );
         let generation = Arc::new(db::changes::ContentGeneration::default());
-        let caching = config.response_cache_bytes > 0;
+        let memoised_totals = config.list_totals_memo;
         let state = AppState {
             db: db.clone(),
             list_totals: Arc::new(content::articles::totals::ListTotals::new(
-                caching,
+                memoised_totals,
                 Arc::clone(&generation),
             )),
             generation,
@@ -128,7 +128,9 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
     let metrics = web::Data::new(metrics::Metrics::default());
     let generation = Arc::clone(&state.generation);
-    if state.config.response_cache_bytes > 0 {
+    // Both the response cache and the totals memo let go when the watcher
+    // sees another process's write or a scheduled article's time come.
+    if state.config.response_cache_bytes > 0 || state.config.list_totals_memo {
         db::changes::watch(state.config.database_url.clone(), &generation);
     }
     let response_cache = web::Data::new(http::response_cache::ResponseCache::new(

@@ -3,8 +3,8 @@
 //! would dominate every page. A total only changes when content changes or a
 //! scheduled article's time comes, which is exactly when the content
 //! generation moves (`db::changes`), so a total is kept per query and
-//! generation. Active with the response cache (same switch, same watcher):
-//! with caching off every total is counted.
+//! generation. `CMS_LIST_TOTALS_MEMO=false` counts every total (the
+//! benchmark's "pure database" mode); it is independent of the response cache.
 
 use std::sync::Arc;
 
