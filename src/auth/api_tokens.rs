@@ -16,9 +16,8 @@ use crate::auth::{Caller, Scope, secret};
 use crate::db::DbConnection;
 use crate::db::schema::api_tokens;
 use crate::error::{ApiError, FieldError, Problem};
-use crate::http::conditional::json_get;
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::listing::{ListEnvelope, ListMeta, PageQuery, PageRequest, link_header};
+use crate::http::listing::{ListMeta, PageQuery, PageRequest, page_response};
 use crate::state::AppState;
 use crate::timestamp;
 
@@ -315,12 +314,7 @@ pub async fn list_tokens(
     let page = query?.0.parse()?;
     let (rows, total) = state.db.read(move |conn| list(conn, page)).await?;
     let data = rows.into_iter().map(ApiTokenView::from).collect();
-    let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
-    let links: Vec<_> = link_header(&req, &meta)
-        .into_iter()
-        .map(|l| (header::LINK, l))
-        .collect();
-    json_get(&req, &caller, 0, &ListEnvelope { data, meta }, &links)
+    page_response(&req, &caller, 0, data, page, total)
 }
 
 /// Revoke an API token: it is refused from the next request on. It stays

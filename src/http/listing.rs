@@ -131,6 +131,30 @@ pub struct ListEnvelope<T> {
     pub meta: ListMeta,
 }
 
+/// The response to a page-numbered list: the envelope, its `Link` header,
+/// and the ETag and caching headers of every GET.
+pub fn page_response<T: Serialize>(
+    req: &HttpRequest,
+    caller: &crate::auth::Caller,
+    public_max_age: u32,
+    data: Vec<T>,
+    page: PageRequest,
+    total: i64,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
+    let links: Vec<_> = link_header(req, &meta)
+        .into_iter()
+        .map(|l| (actix_web::http::header::LINK, l))
+        .collect();
+    crate::http::conditional::json_get(
+        req,
+        caller,
+        public_max_age,
+        &ListEnvelope { data, meta },
+        &links,
+    )
+}
+
 /// The `Link` header of a page: page-number links, or in cursor mode a
 /// `first` link and a `next` link carrying the cursor. Other query
 /// parameters (filters, sort) are kept as the client sent them.

@@ -11,7 +11,7 @@ use crate::auth::policy::{self, Resource};
 use crate::error::{ApiError, Problem};
 use crate::http::conditional::{check_if_match, etag_of_view, if_match, json_get, json_written};
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::listing::{ListEnvelope, ListMeta, PageQuery, link_header};
+use crate::http::listing::{PageQuery, page_response};
 use crate::state::AppState;
 use crate::users::views::{UserList, UserView};
 use crate::users::{self, CreateUser, NewAccount, User, UserPatch};
@@ -62,18 +62,7 @@ pub async fn list_users(
         .into_iter()
         .map(UserView::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
-    let links: Vec<_> = link_header(&req, &meta)
-        .into_iter()
-        .map(|l| (header::LINK, l))
-        .collect();
-    json_get(
-        &req,
-        &caller,
-        0,
-        &ListEnvelope { data: views, meta },
-        &links,
-    )
+    page_response(&req, &caller, 0, views, page, total)
 }
 
 /// Create an account.

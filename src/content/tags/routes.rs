@@ -12,7 +12,7 @@ use crate::content::lookup::IdOrSlug;
 use crate::error::{ApiError, Problem};
 use crate::http::conditional::{if_match, json_get, json_written};
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::listing::{ListEnvelope, ListMeta, PageQuery, link_header};
+use crate::http::listing::{PageQuery, page_response};
 use crate::state::AppState;
 
 /// List tags, by name.
@@ -37,17 +37,13 @@ pub async fn list_tags(
 ) -> Result<HttpResponse, ApiError> {
     let page = query.0.parse()?;
     let (data, total) = use_cases::list(&state, page).await?;
-    let meta = ListMeta::new(Some(page.page), page.per_page, total, None);
-    let headers: Vec<_> = link_header(&req, &meta)
-        .into_iter()
-        .map(|l| (header::LINK, l))
-        .collect();
-    json_get(
+    page_response(
         &req,
         &caller,
         state.config.public_cache_seconds,
-        &ListEnvelope { data, meta },
-        &headers,
+        data,
+        page,
+        total,
     )
 }
 
