@@ -6,8 +6,8 @@ pub mod changes;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use diesel::connection::{
     AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
@@ -195,6 +195,13 @@ pub struct Db {
     queries: Arc<AtomicU64>,
     backend: Backend,
     sqlite_path: Option<PathBuf>,
+    /// SQLite only: this process's writers take turns here. SQLite hands its
+    /// lock to whichever waiter's busy handler happens to poll next (it
+    /// sleeps between polls, up to 100 ms), so writers queued inside SQLite
+    /// leave the lock idle and some wait far longer than the others; a
+    /// queue in the process passes the lock on at once. Other processes
+    /// (the CLI) still meet the busy timeout.
+    writers: Option<Arc<Mutex<()>>>,
 }
 
 /// Failure to prepare the database at start-up, reported against `DATABASE_URL`.
@@ -238,12 +245,14 @@ impl Db {
             DatabaseUrl::Sqlite(_) => Backend::Sqlite,
             DatabaseUrl::Postgres(_) => Backend::Postgres,
         };
+        let writers = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok((
             Self {
                 pool,
                 queries,
                 backend,
                 sqlite_path,
+                writers,
             },
             fresh,
         ))
@@ -283,7 +292,23 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.read(move |conn| conn.write_transaction(f)).await
+        let pool = self.pool.clone();
+        let writers = self.writers.clone();
+        actix_web::web::block(move || {
+            // The turn comes before the connection: a writer waiting for its
+            // turn would otherwise hold a connection that readers could use.
+            // A panicked writer's transaction was rolled back, and the lock
+            // guards no data, so poisoning is ignored.
+            let _turn = writers
+                .as_deref()
+                .map(|w| w.lock().unwrap_or_else(PoisonError::into_inner));
+            let mut conn = pool
+                .get()
+                .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
+            conn.write_transaction(f)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
     /// Synchronous access for the CLI (migrate, create-admin, seed-demo).
