@@ -498,23 +498,51 @@ pub fn replace_relations(
 ) -> QueryResult<()> {
     diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id)))
         .execute(conn)?;
-    for (position, author_id) in author_ids.iter().enumerate() {
-        diesel::insert_into(article_authors::table)
-            .values((
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    insert_relations(conn, id, author_ids, tag_ids)
+}
+
+/// Rows per multi-row `INSERT`: far below the bind parameter limits of
+/// both backends (32,766 for SQLite, 65,535 for PostgreSQL).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// Writes the bylines (in order) and tags of an article that has none, a
+/// statement per relation rather than per row.
+pub fn insert_relations(
+    conn: &mut DbConnection,
+    id: i64,
+    author_ids: &[i64],
+    tag_ids: &[i64],
+) -> QueryResult<()> {
+    let bylines: Vec<_> = author_ids
+        .iter()
+        .enumerate()
+        .map(|(position, author_id)| {
+            (
                 article_authors::article_id.eq(id),
                 article_authors::author_id.eq(*author_id),
                 article_authors::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    for rows in bylines.chunks(ROWS_PER_INSERT) {
+        crate::on_each_backend!(&mut *conn, |c| diesel::insert_into(article_authors::table)
+            .values(rows)
+            .execute(c))?;
     }
-    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
-    for tag_id in tag_ids {
-        diesel::insert_into(article_tags::table)
-            .values((
+    let labels: Vec<_> = tag_ids
+        .iter()
+        .map(|tag_id| {
+            (
                 article_tags::article_id.eq(id),
                 article_tags::tag_id.eq(*tag_id),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    for rows in labels.chunks(ROWS_PER_INSERT) {
+        crate::on_each_backend!(&mut *conn, |c| diesel::insert_into(article_tags::table)
+            .values(rows)
+            .execute(c))?;
     }
     Ok(())
 }

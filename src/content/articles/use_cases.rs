@@ -330,7 +330,7 @@ pub fn insert(
         })?,
     };
     let id = queries::insert(conn, draft, slug.as_str(), actor, now)?;
-    queries::replace_relations(conn, id, &draft.author_ids, &draft.tag_ids)?;
+    queries::insert_relations(conn, id, &draft.author_ids, &draft.tag_ids)?;
     events::record(conn, events::Resource::Article, id, Action::Created, actor)?;
     Ok(id)
 }
