@@ -461,6 +461,90 @@ async fn every_bad_field_is_reported_at_once(backend: Backend) {
     assert_ne!(snapshot, snapshot_before);
 }
 
+/// A create's response is built from what it wrote, not read back: it must
+/// still be the bytes (and so the ETag) a GET gives, bylines in the order
+/// sent and tags in the order the database collates their names.
+async fn create_answers_what_get_reads(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let child = category(&app, t, "Économie", Some(d.category_id)).await;
+    let second = byline(&app, t, "Aïssata Maïga").await;
+    let mut tag_ids = Vec::new();
+    for name in ["zèbre", "Économie", "abc", "Zoo", "économie rurale", "Abc"] {
+        tag_ids.push(tag(&app, t, name).await["id"].clone());
+    }
+    let response = app
+        .post_json(
+            "/api/v1/articles",
+            Some(t),
+            &json!({
+                "title": "Le marché de Katako à l’heure de la « vie chère »",
+                "body": "Premier paragraphe.\n\nSecond, avec un [lien](https://example.ne).",
+                "category_id": child["id"],
+                "author_ids": [second["id"], d.author_id],
+                "tag_ids": tag_ids,
+                "status": "published",
+                "featured_image": {"url": "/media/katako.webp", "credit": "© ANP"},
+                "seo": {"description": "Les prix à Niamey."}
+            }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let written = response.bytes().await.unwrap();
+    let read = app.get_as(&location, Some(t)).await;
+    assert_eq!(read.status().as_u16(), 200);
+    assert_eq!(read.headers()["etag"].to_str().unwrap(), etag);
+    let read = read.bytes().await.unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&written),
+        String::from_utf8_lossy(&read)
+    );
+    let view: Value = serde_json::from_slice(&written).unwrap();
+    assert_eq!(view["authors"][0]["id"], second["id"]);
+    assert_eq!(view["authors"][1]["id"], d.author_id);
+    assert_eq!(view["tags"].as_array().unwrap().len(), 6);
+}
+
+/// Unknown references are found inside the write transaction when every
+/// field is valid: the 422 lists them, and nothing is written.
+async fn unknown_references_alone_write_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let known = tag(&app, t, "Sahel").await;
+    let snapshot = app.snapshot().await;
+    let p = problem(
+        app.post_json(
+            "/api/v1/articles",
+            Some(t),
+            &json!({
+                "title": "Titre valide",
+                "body": "Corps valide.",
+                "category_id": 999_999,
+                "author_ids": [d.author_id, 888_888],
+                "tag_ids": [777_777, known["id"], 666_666]
+            }),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["category_id", "author_ids[1]", "tag_ids[0]", "tag_ids[2]"]
+    );
+    assert_eq!(app.snapshot().await, snapshot);
+}
+
 async fn demo_seed_goes_through_the_write_path(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("CMS_SEED_DEMO", "true")]).await;
     let list = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
@@ -494,4 +578,6 @@ on_both_databases!(
     etag_304_and_concurrent_patches,
     xss_is_sanitised,
     every_bad_field_is_reported_at_once,
+    create_answers_what_get_reads,
+    unknown_references_alone_write_nothing,
 );

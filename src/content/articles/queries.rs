@@ -2,7 +2,7 @@
 //! query for both backends; relations of a page are loaded in one query per
 //! relation, whatever the page size.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -421,7 +421,7 @@ pub fn insert(
     slug: &str,
     created_by: Option<i64>,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<ArticleRow> {
     diesel::insert_into(articles::table)
         .values((
             articles::slug.eq(slug),
@@ -449,7 +449,10 @@ pub fn insert(
             articles::updated_at.eq(now),
             articles::version.eq(1),
         ))
-        .returning(articles::id)
+        // The row as stored, so that the new article's view needs no read.
+        // (The columns, not `as_returning()`: the combined backend cannot
+        // pass a `SelectBy` down to either database's RETURNING.)
+        .returning(<ArticleRow as Selectable<DbBackend>>::construct_selection())
         .get_result(conn)
 }
 
@@ -562,23 +565,39 @@ pub fn tag_ids(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
         .load(conn)
 }
 
-/// Which of the referenced rows exist, for reporting every unknown id.
-pub fn unknown_references(
+/// The authors and tags among `author_ids` and `tag_ids` that exist, as an
+/// article embeds them: the tags in a view's order (by name, then id, as
+/// the database collates names), the authors in no particular order.
+pub fn referenced(
     conn: &mut DbConnection,
     author_ids: &[i64],
     tag_ids: &[i64],
-) -> QueryResult<(HashMap<usize, i64>, HashMap<usize, i64>)> {
-    let known_authors = crate::content::authors::queries::existing_ids(conn, author_ids)?;
-    let known_tags = crate::content::tags::queries::existing_ids(conn, tag_ids)?;
-    let missing = |ids: &[i64], known: &HashSet<i64>| {
-        ids.iter()
-            .enumerate()
-            .filter(|(_, id)| !known.contains(id))
-            .map(|(i, id)| (i, *id))
-            .collect()
+) -> QueryResult<(Vec<AuthorRef>, Vec<TagRef>)> {
+    let found_authors = if author_ids.is_empty() {
+        Vec::new()
+    } else {
+        authors::table
+            .filter(authors::id.eq_any(author_ids))
+            .select((authors::id, authors::slug, authors::name))
+            .load::<(i64, String, String)>(conn)?
+    };
+    let found_tags = if tag_ids.is_empty() {
+        Vec::new()
+    } else {
+        tags::table
+            .filter(tags::id.eq_any(tag_ids))
+            .order((tags::name, tags::id))
+            .select((tags::id, tags::slug, tags::name))
+            .load::<(i64, String, String)>(conn)?
     };
     Ok((
-        missing(author_ids, &known_authors),
-        missing(tag_ids, &known_tags),
+        found_authors
+            .into_iter()
+            .map(|(id, slug, name)| AuthorRef { id, slug, name })
+            .collect(),
+        found_tags
+            .into_iter()
+            .map(|(id, slug, name)| TagRef { id, slug, name })
+            .collect(),
     ))
 }

@@ -2,19 +2,24 @@
 //! the policy (`auth::policy`), runs its transaction, and writes the outbox
 //! event with the change.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDateTime;
 
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
 use super::list_params::{ArticleListParams, CursorPayload, Shape};
 use super::queries::{self, ResolvedFilter, Start, Visibility};
 use super::rows::ArticleRow;
-use super::views::{ArticleView, RelatedArticle};
+use super::views::{ArticleView, RelatedArticle, Relations};
 use crate::auth::Caller;
 use crate::auth::policy::{ArticleAction, ArticleFacts, authorize_article, may_read_unpublished};
+use crate::content::authors::views::AuthorRef;
+use crate::content::categories::CategoryTree;
 use crate::content::events::{self, Action};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
 use crate::content::status::ArticleStatus;
+use crate::content::tags::views::TagRef;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError};
 use crate::http::conditional::{check_if_match, etag_of_view};
@@ -226,40 +231,86 @@ pub async fn related(
         .await
 }
 
-/// Every reference that does not exist, one error per bad id.
+/// What an article's references point to, read once both to check them
+/// and to embed them in the article's view.
+struct References {
+    tree: CategoryTree,
+    authors: Vec<AuthorRef>,
+    tags: Vec<TagRef>,
+}
+
+impl References {
+    fn load(
+        conn: &mut DbConnection,
+        author_ids: &[i64],
+        tag_ids: &[i64],
+    ) -> Result<Self, ApiError> {
+        let tree = crate::content::categories::queries::load_tree(conn)?;
+        let (authors, tags) = queries::referenced(conn, author_ids, tag_ids)?;
+        Ok(Self {
+            tree,
+            authors,
+            tags,
+        })
+    }
+
+    /// Every reference that does not exist, one error per bad id.
+    fn errors(&self, category_id: i64, author_ids: &[i64], tag_ids: &[i64]) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.tree.get(category_id).is_none() {
+            errors.push(FieldError::new(
+                "category_id",
+                "unknown",
+                format!("no category has id {category_id}"),
+            ));
+        }
+        let authors: HashSet<i64> = self.authors.iter().map(|a| a.id).collect();
+        for (i, id) in author_ids.iter().enumerate() {
+            if !authors.contains(id) {
+                errors.push(FieldError::new(
+                    format!("author_ids[{i}]"),
+                    "unknown",
+                    format!("no author has id {id}"),
+                ));
+            }
+        }
+        let tags: HashSet<i64> = self.tags.iter().map(|t| t.id).collect();
+        for (i, id) in tag_ids.iter().enumerate() {
+            if !tags.contains(id) {
+                errors.push(FieldError::new(
+                    format!("tag_ids[{i}]"),
+                    "unknown",
+                    format!("no tag has id {id}"),
+                ));
+            }
+        }
+        errors
+    }
+
+    /// The relations of article `id` once its bylines are `author_ids`
+    /// (every one of them found) and its tags the ones found.
+    fn of_new_article(self, id: i64, author_ids: &[i64]) -> Relations {
+        let mut found: HashMap<i64, AuthorRef> =
+            self.authors.into_iter().map(|a| (a.id, a)).collect();
+        let bylines = author_ids
+            .iter()
+            .filter_map(|wanted| found.remove(wanted))
+            .collect();
+        Relations {
+            authors: HashMap::from([(id, bylines)]),
+            tags: HashMap::from([(id, self.tags)]),
+            tree: self.tree,
+        }
+    }
+}
+
 fn reference_errors(
     conn: &mut DbConnection,
-    desired: &Desired,
+    category_id: i64,
+    author_ids: &[i64],
+    tag_ids: &[i64],
 ) -> Result<Vec<FieldError>, ApiError> {
-    let mut errors = Vec::new();
-    let tree = crate::content::categories::queries::load_tree(conn)?;
-    if tree.get(desired.category_id).is_none() {
-        errors.push(FieldError::new(
-            "category_id",
-            "unknown",
-            format!("no category has id {}", desired.category_id),
-        ));
-    }
-    let (authors, tags) = queries::unknown_references(conn, &desired.author_ids, &desired.tag_ids)?;
-    let mut authors: Vec<_> = authors.into_iter().collect();
-    authors.sort_unstable();
-    for (i, id) in authors {
-        errors.push(FieldError::new(
-            format!("author_ids[{i}]"),
-            "unknown",
-            format!("no author has id {id}"),
-        ));
-    }
-    let mut tags: Vec<_> = tags.into_iter().collect();
-    tags.sort_unstable();
-    for (i, id) in tags {
-        errors.push(FieldError::new(
-            format!("tag_ids[{i}]"),
-            "unknown",
-            format!("no tag has id {id}"),
-        ));
-    }
-    Ok(errors)
+    Ok(References::load(conn, author_ids, tag_ids)?.errors(category_id, author_ids, tag_ids))
 }
 
 /// Checks the desired article: field rules and references, all reported together.
@@ -269,7 +320,12 @@ fn checked(
     previous: Option<ArticleStatus>,
     now: NaiveDateTime,
 ) -> Result<ArticleDraft, ApiError> {
-    let mut reference = reference_errors(conn, &desired)?;
+    let mut reference = reference_errors(
+        conn,
+        desired.category_id,
+        &desired.author_ids,
+        &desired.tag_ids,
+    )?;
     match ArticleDraft::parse(desired, previous, now) {
         Ok(draft) if reference.is_empty() => Ok(draft),
         Ok(_) => Err(ApiError::Validation(reference)),
@@ -297,15 +353,43 @@ pub async fn create(
             new_status: desired.status,
         },
     )?;
+    // A new article's draft needs nothing from the database, so rendering
+    // and checking it happen before the write lock, which SQLite gives one
+    // writer at a time. The article is thus dated when it was checked, a
+    // moment before it commits.
+    let now = timestamp::now();
+    let references = (
+        desired.category_id,
+        desired.author_ids.clone(),
+        desired.tag_ids.clone(),
+    );
+    let draft = match ArticleDraft::parse(desired, None, now) {
+        Ok(draft) => draft,
+        Err(mut errors) => {
+            // Nothing will be written: a read is enough to report the bad
+            // references along with the bad fields.
+            let (category_id, author_ids, tag_ids) = references;
+            let mut reference = state
+                .db
+                .read(move |conn| reference_errors(conn, category_id, &author_ids, &tag_ids))
+                .await?;
+            errors.append(&mut reference);
+            return Err(ApiError::Validation(errors));
+        }
+    };
     state
         .db
         .write(move |conn| {
-            let now = timestamp::now();
-            let draft = checked(conn, desired, None, now)?;
-            let id = insert(conn, &draft, caller.user_id(), now)?;
-            let row = queries::find(conn, &IdOrSlug::Id(id), Visibility::Newsroom)?
-                .ok_or_else(not_found)?;
-            detail(conn, row, now)
+            let references = References::load(conn, &draft.author_ids, &draft.tag_ids)?;
+            let errors = references.errors(draft.category_id, &draft.author_ids, &draft.tag_ids);
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            // The view is built from what was just written and read in this
+            // transaction, as `detail` would build it from a read of the row.
+            let row = insert(conn, &draft, caller.user_id(), now)?;
+            let relations = references.of_new_article(row.id, &draft.author_ids);
+            Ok(ArticleView::new(row, &relations, true, now))
         })
         .await
 }
@@ -317,7 +401,7 @@ pub fn insert(
     draft: &ArticleDraft,
     actor: Option<i64>,
     now: NaiveDateTime,
-) -> Result<i64, ApiError> {
+) -> Result<ArticleRow, ApiError> {
     let slug = match &draft.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -329,10 +413,16 @@ pub fn insert(
             queries::taken_slugs(conn, base)
         })?,
     };
-    let id = queries::insert(conn, draft, slug.as_str(), actor, now)?;
-    queries::insert_relations(conn, id, &draft.author_ids, &draft.tag_ids)?;
-    events::record(conn, events::Resource::Article, id, Action::Created, actor)?;
-    Ok(id)
+    let row = queries::insert(conn, draft, slug.as_str(), actor, now)?;
+    queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
+    events::record(
+        conn,
+        events::Resource::Article,
+        row.id,
+        Action::Created,
+        actor,
+    )?;
+    Ok(row)
 }
 
 pub async fn update(

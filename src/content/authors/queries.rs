@@ -58,17 +58,6 @@ pub fn published_counts(
         .map(|v| v.into_iter().collect())
 }
 
-pub fn existing_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashSet<i64>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    authors::table
-        .filter(authors::id.eq_any(ids))
-        .select(authors::id)
-        .load::<i64>(conn)
-        .map(|v| v.into_iter().collect())
-}
-
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
     authors::table
         .filter(

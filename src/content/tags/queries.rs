@@ -34,18 +34,6 @@ pub fn page(conn: &mut DbConnection, page: PageRequest) -> QueryResult<(Vec<TagR
     Ok((rows, total))
 }
 
-/// Which of `ids` exist.
-pub fn existing_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashSet<i64>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    tags::table
-        .filter(tags::id.eq_any(ids))
-        .select(tags::id)
-        .load::<i64>(conn)
-        .map(|v| v.into_iter().collect())
-}
-
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
     tags::table
         .filter(
