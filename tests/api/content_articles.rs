@@ -545,6 +545,50 @@ async fn unknown_references_alone_write_nothing(backend: Backend) {
     assert_eq!(app.snapshot().await, snapshot);
 }
 
+/// Bylines and tags are written a statement per relation, not per row: a
+/// create costs as many statements with five tags as with one.
+async fn create_statements_do_not_grow_with_relations(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let second = byline(&app, t, "Aïssata Maïga").await;
+    let third = byline(&app, t, "Moussa Tchangari").await;
+    let mut tag_ids = Vec::new();
+    for name in ["Sahel", "Économie", "Niamey", "Agadez", "Zinder"] {
+        tag_ids.push(tag(&app, t, name).await["id"].clone());
+    }
+    let count = |body: Value| {
+        let app = &app;
+        async move {
+            let before = app.db.queries_executed();
+            created(app.post_json("/api/v1/articles", Some(t), &body).await).await;
+            app.db.queries_executed() - before
+        }
+    };
+    // Warms the pool, so that no checkout opens a connection below.
+    count(json!({"title": "Chauffe", "body": "x", "category_id": d.category_id, "author_ids": [d.author_id]})).await;
+    let small = count(json!({
+        "title": "Une signature, un mot-clé",
+        "body": "x",
+        "category_id": d.category_id,
+        "author_ids": [d.author_id],
+        "tag_ids": [tag_ids[0]]
+    }))
+    .await;
+    let big = count(json!({
+        "title": "Trois signatures, cinq mots-clés",
+        "body": "x",
+        "category_id": d.category_id,
+        "author_ids": [d.author_id, second["id"], third["id"]],
+        "tag_ids": tag_ids
+    }))
+    .await;
+    assert_eq!(
+        small, big,
+        "1 byline and 1 tag: {small} statements; 3 and 5: {big}"
+    );
+}
+
 async fn demo_seed_goes_through_the_write_path(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("CMS_SEED_DEMO", "true")]).await;
     let list = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
@@ -580,4 +624,5 @@ on_both_databases!(
     every_bad_field_is_reported_at_once,
     create_answers_what_get_reads,
     unknown_references_alone_write_nothing,
+    create_statements_do_not_grow_with_relations,
 );
