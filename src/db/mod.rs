@@ -7,7 +7,7 @@ pub mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use diesel::connection::{
     AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
@@ -195,13 +195,17 @@ pub struct Db {
     queries: Arc<AtomicU64>,
     backend: Backend,
     sqlite_path: Option<PathBuf>,
-    /// SQLite only: this process's writers take turns here. SQLite hands its
-    /// lock to whichever waiter's busy handler happens to poll next (it
-    /// sleeps between polls, up to 100 ms), so writers queued inside SQLite
-    /// leave the lock idle and some wait far longer than the others; a
-    /// queue in the process passes the lock on at once. Other processes
-    /// (the CLI) still meet the busy timeout.
-    writers: Option<Arc<Mutex<()>>>,
+    /// SQLite only: this process's writers take turns here, on a
+    /// connection of their own. SQLite hands its lock to whichever waiter's
+    /// busy handler happens to poll next (it sleeps between polls, up to
+    /// 100 ms), so writers queued inside SQLite leave the lock idle and some
+    /// wait far longer than the others; a queue in the process passes the
+    /// lock on at once. One connection for every write keeps its page cache
+    /// valid from one write to the next (another connection's write empties
+    /// it), and readers keep the whole pool. Other processes (the CLI) still
+    /// meet the busy timeout.
+    writer: Option<Arc<Mutex<Option<DbConnection>>>>,
+    manager: ConnectionManager,
 }
 
 /// Failure to prepare the database at start-up, reported against `DATABASE_URL`.
@@ -240,19 +244,20 @@ impl Db {
             .max_size(config.db_pool_size)
             .min_idle(Some(config.db_pool_size.min(2)))
             .connection_timeout(config.db_connect_timeout)
-            .build_unchecked(manager);
+            .build_unchecked(manager.clone());
         let backend = match config.database_url {
             DatabaseUrl::Sqlite(_) => Backend::Sqlite,
             DatabaseUrl::Postgres(_) => Backend::Postgres,
         };
-        let writers = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(None)));
         Ok((
             Self {
                 pool,
                 queries,
                 backend,
                 sqlite_path,
-                writers,
+                writer,
+                manager,
             },
             fresh,
         ))
@@ -292,20 +297,40 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        let writers = self.writers.clone();
+        let Some(writer) = self.writer.clone() else {
+            return self.read(move |conn| conn.write_transaction(f)).await;
+        };
+        let manager = self.manager.clone();
+        let path = self.sqlite_path.clone();
         actix_web::web::block(move || {
-            // The turn comes before the connection: a writer waiting for its
-            // turn would otherwise hold a connection that readers could use.
-            // A panicked writer's transaction was rolled back, and the lock
-            // guards no data, so poisoning is ignored.
-            let _turn = writers
-                .as_deref()
-                .map(|w| w.lock().unwrap_or_else(PoisonError::into_inner));
-            let mut conn = pool
-                .get()
-                .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
-            conn.write_transaction(f)
+            let mut slot = writer.lock().unwrap_or_else(|poisoned| {
+                // A writer panicked mid-transaction: its connection is not
+                // trusted again.
+                writer.clear_poison();
+                let mut slot = poisoned.into_inner();
+                *slot = None;
+                slot
+            });
+            // What the pool's `is_valid` checks on every checkout.
+            if path.as_deref().is_some_and(|p| !p.exists()) {
+                *slot = None;
+                return Err(ApiError::DatabaseUnavailable(
+                    "the SQLite database file is gone".to_owned(),
+                ));
+            }
+            let conn = match &mut *slot {
+                Some(conn) => conn,
+                None => slot.insert(
+                    manager
+                        .connect()
+                        .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?,
+                ),
+            };
+            let result = conn.write_transaction(f);
+            if conn.is_broken() {
+                *slot = None;
+            }
+            result
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?

@@ -87,6 +87,49 @@ async fn ready_turns_503_when_the_database_is_gone_and_back_when_it_returns(back
     assert_eq!(wait_for_ready_status(&app, 200).await.status(), 200);
 }
 
+/// SQLite writes go through a connection kept apart from the pool: it too
+/// must refuse a database file that is gone (writes to it would be lost),
+/// then write to the file again once it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writes_refuse_a_database_that_is_gone() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let write = |marker: &'static str| {
+        app.db.write(move |conn| {
+            conn.batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS marks (m TEXT); INSERT INTO marks VALUES ('{marker}');"
+            ))?;
+            Ok(())
+        })
+    };
+    write("before").await.unwrap();
+    let TestDatabase::Sqlite { path, .. } = &app.database else {
+        unreachable!("a SQLite app")
+    };
+    let dir = path.parent().unwrap().to_owned();
+    let aside = dir.with_file_name("moved-away");
+    std::fs::rename(&dir, &aside).unwrap();
+    let refused = write("while gone").await;
+    std::fs::rename(&aside, &dir).unwrap();
+    assert!(
+        matches!(refused, Err(cms::error::ApiError::DatabaseUnavailable(_))),
+        "{refused:?}"
+    );
+    write("after").await.unwrap();
+    let marks = app
+        .db
+        .read(|conn| {
+            use diesel::prelude::*;
+            Ok(
+                diesel::dsl::sql::<diesel::sql_types::Text>("SELECT m FROM marks ORDER BY rowid")
+                    .load::<String>(conn)?,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(marks, ["before", "after"]);
+}
+
 async fn metrics_count_responses_in_prometheus_text(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.get("/health/live").await;
