@@ -98,6 +98,9 @@ impl Application {
                 memoised_totals,
                 Arc::clone(&generation),
             )),
+            category_tree: Arc::new(content::categories::memo::TreeMemo::new(Arc::clone(
+                &generation,
+            ))),
             generation,
             config: Arc::new(config),
             access_tokens: Arc::new(access_tokens),
@@ -128,11 +131,10 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
     let metrics = web::Data::new(metrics::Metrics::default());
     let generation = Arc::clone(&state.generation);
-    // Both the response cache and the totals memo let go when the watcher
-    // sees another process's write or a scheduled article's time come.
-    if state.config.response_cache_bytes > 0 || state.config.list_totals_memo {
-        db::changes::watch(state.config.database_url.clone(), &generation);
-    }
+    // The response cache, the totals memo and the category tree let go
+    // when the watcher sees another process's write or a scheduled
+    // article's time come; the tree is always kept, so the watcher always runs.
+    db::changes::watch(state.config.database_url.clone(), &generation);
     let response_cache = web::Data::new(http::response_cache::ResponseCache::new(
         state.config.response_cache_bytes,
         generation,

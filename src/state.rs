@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::jwt::AccessTokens;
 use crate::config::Config;
 use crate::content::articles::totals::ListTotals;
+use crate::content::categories::memo::TreeMemo;
 use crate::db::Db;
 use crate::db::changes::ContentGeneration;
 use crate::http::cursor::CursorKey;
@@ -19,4 +20,5 @@ pub struct AppState {
     /// Moves whenever public content may have changed (see `db::changes`).
     pub generation: Arc<ContentGeneration>,
     pub list_totals: Arc<ListTotals>,
+    pub category_tree: Arc<TreeMemo>,
 }

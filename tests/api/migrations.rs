@@ -68,3 +68,45 @@ on_both_databases!(
     migrations_apply_from_empty_and_are_idempotent,
     french_text_and_emoji_round_trip_byte_for_byte,
 );
+
+/// `ANALYZE` on SQLite leaves samples in `sqlite_stat4` that make every run
+/// of a prepared statement plan again; start-up drops them and keeps the
+/// row counts of `sqlite_stat1`.
+#[tokio::test]
+async fn sqlite_planner_samples_are_dropped_at_start() {
+    let database = TestDatabase::create(Backend::Sqlite);
+    let config = test_config(&database.url(), &[]);
+    let (db, _) = Db::connect_and_migrate(&config).expect("migration");
+    let count = |conn: &mut DbConnection, table: &str| -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT COUNT(*) FROM {table})"
+        )))
+        .get_result(conn)
+        .unwrap()
+    };
+    {
+        let mut conn = db.get_blocking().unwrap();
+        for i in 0..50 {
+            diesel::insert_into(tags::table)
+                .values((
+                    tags::slug.eq(format!("etiquette-{i}")),
+                    tags::name.eq(format!("Étiquette {i}")),
+                    tags::created_at.eq(chrono::Utc::now().naive_utc()),
+                    tags::updated_at.eq(chrono::Utc::now().naive_utc()),
+                    tags::version.eq(1),
+                ))
+                .execute(&mut *conn)
+                .unwrap();
+        }
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE").unwrap();
+        assert!(
+            count(&mut conn, "sqlite_stat4") > 0,
+            "ANALYZE stored samples"
+        );
+    }
+    drop(db);
+    let (db, _) = Db::connect_and_migrate(&config).expect("restart");
+    let mut conn = db.get_blocking().unwrap();
+    assert_eq!(count(&mut conn, "sqlite_stat4"), 0);
+    assert!(count(&mut conn, "sqlite_stat1") > 0, "row counts are kept");
+}

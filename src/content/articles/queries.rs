@@ -3,6 +3,7 @@
 //! relation, whatever the page size.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,10 +14,12 @@ use super::list_params::{ArticleFilter, ArticleSort, SortValue};
 use super::rows::{ArticleRow, ArticleSummaryRow};
 use super::views::Relations;
 use crate::content::authors::views::AuthorRef;
+use crate::content::categories::CategoryTree;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
+use crate::db::id_list::id_in;
 use crate::db::schema::{article_authors, article_tags, articles, authors, tags};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::ApiError;
@@ -28,17 +31,30 @@ pub enum Visibility {
     Newsroom,
 }
 
-fn public_statuses() -> Vec<&'static str> {
-    ArticleStatus::PUBLIC.iter().map(|s| s.as_str()).collect()
-}
-
 type Boxed<'a> = articles::BoxedQuery<'a, DbBackend>;
+
+pub type PublicNow = diesel::dsl::And<
+    diesel::dsl::Or<
+        diesel::dsl::Eq<articles::status, &'static str>,
+        diesel::dsl::Eq<articles::status, &'static str>,
+    >,
+    diesel::dsl::LtEq<articles::published_at, NaiveDateTime>,
+>;
+
+/// What the public may read at `now`: published, or scheduled and due. The
+/// statuses are spelled as two comparisons rather than `eq_any`, whose
+/// variable list of placeholders keeps diesel from reusing the statement.
+pub fn public_now(now: NaiveDateTime) -> PublicNow {
+    let [published, scheduled] = ArticleStatus::PUBLIC;
+    articles::status
+        .eq(published.as_str())
+        .or(articles::status.eq(scheduled.as_str()))
+        .and(articles::published_at.le(now))
+}
 
 fn visible<'a>(query: Boxed<'a>, visibility: Visibility) -> Boxed<'a> {
     match visibility {
-        Visibility::Public { now } => query
-            .filter(articles::status.eq_any(public_statuses()))
-            .filter(articles::published_at.le(now)),
+        Visibility::Public { now } => query.filter(public_now(now)),
         Visibility::Newsroom => query,
     }
 }
@@ -77,10 +93,15 @@ pub fn find(
     Ok(row.filter(|row| is_visible(row, visibility)))
 }
 
-/// Bylines and tags of `ids` (two queries), with the category tree (one).
-pub fn relations(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Relations> {
+/// Bylines and tags of `ids` (two queries, the same statements whatever the
+/// number of ids), next to the category tree the caller holds.
+pub fn relations(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    tree: Arc<CategoryTree>,
+) -> QueryResult<Relations> {
     let mut relations = Relations {
-        tree: crate::content::categories::queries::load_tree(conn)?,
+        tree,
         ..Relations::default()
     };
     if ids.is_empty() {
@@ -88,7 +109,7 @@ pub fn relations(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Relations>
     }
     let bylines = article_authors::table
         .inner_join(authors::table)
-        .filter(article_authors::article_id.eq_any(ids))
+        .filter(id_in(article_authors::article_id, ids))
         .order((article_authors::article_id, article_authors::position))
         .select((
             article_authors::article_id,
@@ -106,7 +127,7 @@ pub fn relations(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Relations>
     }
     let labels = article_tags::table
         .inner_join(tags::table)
-        .filter(article_tags::article_id.eq_any(ids))
+        .filter(id_in(article_tags::article_id, ids))
         .order((article_tags::article_id, tags::name, tags::id))
         .select((article_tags::article_id, tags::id, tags::slug, tags::name))
         .load::<(i64, i64, String, String)>(conn)?;
@@ -138,9 +159,14 @@ fn like_pattern(word: &str) -> String {
 }
 
 fn filtered<'a>(f: &ResolvedFilter<'_>) -> Boxed<'a> {
-    let mut query = visible(articles::table.into_boxed(), f.visibility);
+    restricted(articles::table.into_boxed(), f)
+}
+
+/// `query` narrowed to the rows the filters select.
+fn restricted<'a>(query: Boxed<'a>, f: &ResolvedFilter<'_>) -> Boxed<'a> {
+    let mut query = visible(query, f.visibility);
     if let Some(ids) = &f.category_ids {
-        query = query.filter(articles::category_id.eq_any(ids.clone()));
+        query = query.filter(id_in(articles::category_id, ids));
     }
     match &f.filter.tag {
         Some(IdOrSlug::Id(id)) => {
@@ -188,11 +214,7 @@ fn filtered<'a>(f: &ResolvedFilter<'_>) -> Boxed<'a> {
     }
     match f.filter.status {
         // "published" is what readers see: published, or scheduled and due.
-        Some(ArticleStatus::Published) => {
-            query = query
-                .filter(articles::status.eq_any(public_statuses()))
-                .filter(articles::published_at.le(f.now))
-        }
+        Some(ArticleStatus::Published) => query = query.filter(public_now(f.now)),
         Some(ArticleStatus::Scheduled) => {
             query = query
                 .filter(articles::status.eq(ArticleStatus::Scheduled.as_str()))
@@ -280,7 +302,11 @@ pub fn page(
     limit: i64,
     with_body: bool,
 ) -> Result<Vec<ArticleRow>, ApiError> {
-    let query = filtered(f);
+    // The keyset bound goes first: without the samples of `sqlite_stat4`,
+    // SQLite seeks with the first of several bounds on the same column, and
+    // the visibility bound (`published_at <= now`) would have every cursor
+    // page walk the index from the newest article (7× slower half way).
+    let query = articles::table.into_boxed();
     let desc = sort.descending();
     let (offset, after) = match start {
         Start::Offset(offset) => (*offset, None),
@@ -319,7 +345,7 @@ pub fn page(
             keyset!(query, articles::updated_at, desc, time_after)
         }
     };
-    let query = query.offset(offset).limit(limit);
+    let query = restricted(query, f).offset(offset).limit(limit);
     if with_body {
         Ok(query.select(ArticleRow::as_select()).load(conn)?)
     } else {
@@ -358,7 +384,7 @@ pub fn related(
     // Two steps: diesel cannot alias the same table twice in one query.
     let own_tags = tag_ids(conn, article.id)?;
     let shared_tags = article_tags::table
-        .filter(article_tags::tag_id.eq_any(own_tags))
+        .filter(id_in(article_tags::tag_id, &own_tags))
         .select(article_tags::article_id);
     visible(articles::table.into_boxed(), Visibility::Public { now })
         .filter(articles::id.ne(article.id))
@@ -577,7 +603,7 @@ pub fn referenced(
         Vec::new()
     } else {
         authors::table
-            .filter(authors::id.eq_any(author_ids))
+            .filter(id_in(authors::id, author_ids))
             .select((authors::id, authors::slug, authors::name))
             .load::<(i64, String, String)>(conn)?
     };
@@ -585,7 +611,7 @@ pub fn referenced(
         Vec::new()
     } else {
         tags::table
-            .filter(tags::id.eq_any(tag_ids))
+            .filter(id_in(tags::id, tag_ids))
             .order((tags::name, tags::id))
             .select((tags::id, tags::slug, tags::name))
             .load::<(i64, String, String)>(conn)?

@@ -3,6 +3,7 @@
 //! event with the change.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -46,9 +47,10 @@ fn views(
     rows: Vec<ArticleRow>,
     with_body: bool,
     now: NaiveDateTime,
+    tree: Arc<CategoryTree>,
 ) -> Result<Vec<ArticleView>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let relations = queries::relations(conn, &ids)?;
+    let relations = queries::relations(conn, &ids, tree)?;
     Ok(rows
         .into_iter()
         .map(|row| ArticleView::new(row, &relations, with_body, now))
@@ -61,10 +63,19 @@ fn detail(
     conn: &mut DbConnection,
     row: ArticleRow,
     now: NaiveDateTime,
+    tree: Arc<CategoryTree>,
 ) -> Result<ArticleView, ApiError> {
-    views(conn, vec![row], true, now)?
+    views(conn, vec![row], true, now, tree)?
         .pop()
         .ok_or_else(not_found)
+}
+
+/// The category tree as a write transaction sees it (never the memo, which
+/// may lag behind another process's commit).
+fn tree_in_transaction(conn: &mut DbConnection) -> Result<Arc<CategoryTree>, ApiError> {
+    Ok(Arc::new(crate::content::categories::queries::load_tree(
+        conn,
+    )?))
 }
 
 /// An article as a GET sends it: the whole view, serialised as is (the
@@ -112,7 +123,8 @@ pub async fn list(
     params: ArticleListParams,
 ) -> Result<ArticlePage, ApiError> {
     let key: CursorKey = (*state.cursor_key).clone();
-    let list_totals = std::sync::Arc::clone(&state.list_totals);
+    let list_totals = Arc::clone(&state.list_totals);
+    let category_tree = Arc::clone(&state.category_tree);
     let now = timestamp::now();
     let visibility = visibility(caller, now);
     let query_digest = fingerprint_digest(&params.fingerprint);
@@ -135,22 +147,17 @@ pub async fn list(
     state
         .db
         .read(move |conn| {
-            let tree_for_filter = match &params.filter.category {
-                Some(category) => {
-                    let tree = crate::content::categories::queries::load_tree(conn)?;
-                    Some(
-                        tree.find(category)
-                            .map(|c| tree.with_descendants(c.id))
-                            .unwrap_or_default(),
-                    )
-                }
-                None => None,
-            };
+            let tree = category_tree.get(conn)?;
+            let category_ids = params.filter.category.as_ref().map(|category| {
+                tree.find(category)
+                    .map(|c| tree.with_descendants(c.id))
+                    .unwrap_or_default()
+            });
             let filter = ResolvedFilter {
                 filter: &params.filter,
                 visibility,
                 now,
-                category_ids: tree_for_filter,
+                category_ids,
             };
             let total =
                 list_totals.get_or_count(&params.fingerprint, || queries::count(conn, &filter))?;
@@ -176,7 +183,7 @@ pub async fn list(
             } else {
                 None
             };
-            let data = views(conn, rows, params.shape.with_body, now)?
+            let data = views(conn, rows, params.shape.with_body, now, tree)?
                 .into_iter()
                 .map(|view| shaped(view, &params.shape))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -197,11 +204,13 @@ pub async fn get(
 ) -> Result<Shaped, ApiError> {
     let now = timestamp::now();
     let visibility = visibility(caller, now);
+    let category_tree = Arc::clone(&state.category_tree);
     state
         .db
         .read(move |conn| {
             let row = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
-            let view = detail(conn, row, now)?;
+            let tree = category_tree.get(conn)?;
+            let view = detail(conn, row, now, tree)?;
             shaped(view, &shape)
         })
         .await
@@ -217,12 +226,13 @@ pub async fn related(
 ) -> Result<Vec<RelatedArticle>, ApiError> {
     let now = timestamp::now();
     let visibility = visibility(caller, now);
+    let category_tree = Arc::clone(&state.category_tree);
     state
         .db
         .read(move |conn| {
             let article = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let rows = queries::related(conn, &article, i64::from(limit), now)?;
-            let tree = crate::content::categories::queries::load_tree(conn)?;
+            let tree = category_tree.get(conn)?;
             Ok(rows
                 .into_iter()
                 .map(|row| RelatedArticle::new(row, &tree))
@@ -234,7 +244,7 @@ pub async fn related(
 /// What an article's references point to, read once both to check them
 /// and to embed them in the article's view.
 struct References {
-    tree: CategoryTree,
+    tree: Arc<CategoryTree>,
     authors: Vec<AuthorRef>,
     tags: Vec<TagRef>,
 }
@@ -245,7 +255,7 @@ impl References {
         author_ids: &[i64],
         tag_ids: &[i64],
     ) -> Result<Self, ApiError> {
-        let tree = crate::content::categories::queries::load_tree(conn)?;
+        let tree = tree_in_transaction(conn)?;
         let (authors, tags) = queries::referenced(conn, author_ids, tag_ids)?;
         Ok(Self {
             tree,
@@ -438,7 +448,8 @@ pub async fn update(
         .write(move |conn| {
             let now = timestamp::now();
             let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
-            let current = detail(conn, row.clone(), now)?;
+            let tree = tree_in_transaction(conn)?;
+            let current = detail(conn, row.clone(), now, Arc::clone(&tree))?;
             let current_status = row.effective_status(now);
             let tag_ids = queries::tag_ids(conn, row.id)?;
             let desired = Desired::from_patch(&row, &current, tag_ids, now, patch);
@@ -474,7 +485,7 @@ pub async fn update(
             )?;
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
                 .ok_or_else(not_found)?;
-            detail(conn, row, now)
+            detail(conn, row, now, tree)
         })
         .await
 }
@@ -491,7 +502,8 @@ pub async fn delete(
         .write(move |conn| {
             let now = timestamp::now();
             let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
-            let current = detail(conn, row.clone(), now)?;
+            let tree = tree_in_transaction(conn)?;
+            let current = detail(conn, row.clone(), now, Arc::clone(&tree))?;
             let status = row.effective_status(now);
             let authors = current.author_ids();
             authorize_article(

@@ -138,7 +138,7 @@ pub const FIELD_NAMES: &[&str] = &[
 pub struct Relations {
     pub authors: HashMap<i64, Vec<AuthorRef>>,
     pub tags: HashMap<i64, Vec<TagRef>>,
-    pub tree: CategoryTree,
+    pub tree: std::sync::Arc<CategoryTree>,
 }
 
 impl ArticleView {

@@ -7,10 +7,11 @@ use diesel::prelude::*;
 
 use super::input::AuthorFields;
 use super::rows::AuthorRow;
+use crate::content::articles::queries::public_now;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
-use crate::content::status::ArticleStatus;
 use crate::db::DbConnection;
+use crate::db::id_list::id_in;
 use crate::db::schema::{article_authors, articles, authors};
 use crate::http::listing::PageRequest;
 
@@ -43,12 +44,10 @@ pub fn published_counts(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let public: Vec<&str> = ArticleStatus::PUBLIC.iter().map(|s| s.as_str()).collect();
     article_authors::table
         .inner_join(articles::table)
-        .filter(article_authors::author_id.eq_any(ids))
-        .filter(articles::status.eq_any(public))
-        .filter(articles::published_at.le(now))
+        .filter(id_in(article_authors::author_id, ids))
+        .filter(public_now(now))
         .group_by(article_authors::author_id)
         .select((
             article_authors::author_id,

@@ -2,6 +2,7 @@
 //! breadcrumb `path` from the root.
 
 pub mod input;
+pub mod memo;
 pub mod queries;
 pub mod routes;
 pub mod rows;

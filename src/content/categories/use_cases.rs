@@ -1,6 +1,8 @@
 //! What can be done with categories: one function per use case, each
 //! checking the policy and running its transaction.
 
+use std::sync::Arc;
+
 use super::input::{CategoryCreate, CategoryFields, CategoryPatch};
 use super::queries;
 use super::tree::CategoryTree;
@@ -20,45 +22,45 @@ fn not_found() -> ApiError {
     ApiError::not_found("no such category")
 }
 
+/// The tree for a read: the one in memory, loaded through the pool only
+/// when the content generation has moved.
+async fn tree_for_read(state: &AppState) -> Result<Arc<CategoryTree>, ApiError> {
+    if let Some(tree) = state.category_tree.current() {
+        return Ok(tree);
+    }
+    let memo = Arc::clone(&state.category_tree);
+    state.db.read(move |conn| Ok(memo.get(conn)?)).await
+}
+
 /// Every category in menu order, or the children of `parent`.
 pub async fn list(
     state: &AppState,
     parent: Option<IdOrSlug>,
 ) -> Result<Vec<CategoryView>, ApiError> {
-    state
-        .db
-        .read(move |conn| {
-            let tree = queries::load_tree(conn)?;
-            let rows = match &parent {
-                None => tree.in_menu_order(),
-                // An unknown parent has no children, as an unknown filter
-                // value on articles matches nothing.
-                Some(key) => match tree.find(key) {
-                    Some(parent) => tree
-                        .children_of(Some(parent.id))
-                        .iter()
-                        .filter_map(|id| tree.get(*id))
-                        .collect(),
-                    None => Vec::new(),
-                },
-            };
-            Ok(rows
-                .into_iter()
-                .map(|r| CategoryView::new(r, &tree))
-                .collect())
-        })
-        .await
+    let tree = tree_for_read(state).await?;
+    let rows = match &parent {
+        None => tree.in_menu_order(),
+        // An unknown parent has no children, as an unknown filter value on
+        // articles matches nothing.
+        Some(key) => match tree.find(key) {
+            Some(parent) => tree
+                .children_of(Some(parent.id))
+                .iter()
+                .filter_map(|id| tree.get(*id))
+                .collect(),
+            None => Vec::new(),
+        },
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| CategoryView::new(r, &tree))
+        .collect())
 }
 
 pub async fn get(state: &AppState, key: IdOrSlug) -> Result<CategoryView, ApiError> {
-    state
-        .db
-        .read(move |conn| {
-            let tree = queries::load_tree(conn)?;
-            let row = tree.find(&key).ok_or_else(not_found)?;
-            Ok(CategoryView::new(row, &tree))
-        })
-        .await
+    let tree = tree_for_read(state).await?;
+    let row = tree.find(&key).ok_or_else(not_found)?;
+    Ok(CategoryView::new(row, &tree))
 }
 
 /// The parent must exist and must not be the category itself or under it.
