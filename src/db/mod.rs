@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod id_list;
+mod plan_stability;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -131,6 +132,7 @@ impl ConnectionManager {
         match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
             DatabaseUrl::Sqlite(path) => {
+                plan_stability::install();
                 let mut conn = SqliteConnection::establish(&sqlite_uri(path, create))?;
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
@@ -239,8 +241,6 @@ impl Db {
             ))
         })?;
         let fresh = migrate(&mut conn)?;
-        drop_sqlite_samples(&mut conn)
-            .map_err(|e| SetupError(format!("cannot drop SQLite's planner samples: {e}")))?;
         drop(conn);
 
         let pool = r2d2::Pool::builder()
@@ -390,27 +390,6 @@ pub fn migrate(conn: &mut DbConnection) -> Result<bool, SetupError> {
         tracing::info!(applied = ran, "database migrated");
     }
     Ok(applied_before == 0)
-}
-
-/// The bundled SQLite is built with STAT4: once `ANALYZE` has stored
-/// samples in `sqlite_stat4`, every run of a prepared statement whose bound
-/// values might change the plan is parsed and planned again, which cost
-/// more than a fifth of a list request. The row counts of `sqlite_stat1` are
-/// all our indexes need, so the samples go at start-up (connections opened
-/// afterwards load the statistics without them).
-fn drop_sqlite_samples(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    use diesel::RunQueryDsl;
-    let DbConnection::Sqlite(conn) = conn else {
-        return Ok(());
-    };
-    let sampled = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
-        "EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')",
-    ))
-    .get_result::<bool>(conn)?;
-    if sampled {
-        conn.batch_execute("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;
-    }
-    Ok(())
 }
 
 /// Runs one expression on the concrete connection of either backend, for the
