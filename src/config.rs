@@ -201,6 +201,8 @@ impl Config {
             n => Some(n as usize),
         };
 
+        let db_pool_size =
+            number("CMS_DB_POOL_SIZE", default_pool_size(&database_url), 1, 512)? as u32;
         Ok(Self {
             bind,
             database_url,
@@ -218,7 +220,7 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(
                 number("CMS_REFRESH_TOKEN_TTL_DAYS", 30, 1, 365)? * 86_400,
             ),
-            db_pool_size: number("CMS_DB_POOL_SIZE", 10, 1, 512)? as u32,
+            db_pool_size,
             db_connect_timeout: Duration::from_millis(number(
                 "CMS_DB_TIMEOUT_MS",
                 2_000,
@@ -237,9 +239,20 @@ impl Config {
                 })
                 .unwrap_or_default(),
             public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
-            response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 32, 0, 4_096)? * 1_048_576,
+            response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 16, 0, 4_096)? * 1_048_576,
             list_totals_memo: flag("CMS_LIST_TOTALS_MEMO", true)?,
         })
+    }
+}
+
+/// SQLite reads run on the CPU, one core per connection at best, and every
+/// connection keeps its own page cache (up to 2 MB): more connections than
+/// cores plus a couple only add memory. PostgreSQL connections spend their
+/// time waiting on the server, so more of them keep the cores busy.
+fn default_pool_size(url: &DatabaseUrl) -> u64 {
+    match url {
+        DatabaseUrl::Sqlite(_) => 4,
+        DatabaseUrl::Postgres(_) => 10,
     }
 }
 
@@ -266,6 +279,15 @@ mod tests {
         );
         assert!(c.seed_demo);
         assert_eq!(c.environment, Environment::Development);
+    }
+
+    #[test]
+    fn the_pool_size_follows_the_backend_unless_set() {
+        assert_eq!(config(&[]).unwrap().db_pool_size, 4);
+        let pg = [("DATABASE_URL", "postgres://u@localhost/cms")];
+        assert_eq!(config(&pg).unwrap().db_pool_size, 10);
+        let set = [pg[0], ("CMS_DB_POOL_SIZE", "24")];
+        assert_eq!(config(&set).unwrap().db_pool_size, 24);
     }
 
     #[test]
