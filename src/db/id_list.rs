@@ -93,3 +93,46 @@ where
         DbBackend::walk_variant_ast(self, pass)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::db::schema::article_tags;
+
+    /// The SQL text of a query on `$backend`, without its bind values.
+    macro_rules! sql {
+        ($backend:ty, $ids:expr) => {{
+            let query = article_tags::table
+                .filter(id_in(article_tags::article_id, $ids))
+                .select(article_tags::tag_id);
+            let text = diesel::debug_query::<$backend, _>(&query).to_string();
+            text.split(" -- binds")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        }};
+    }
+
+    /// The statement is the same for one id or fifty, so it is prepared
+    /// once; `eq_any` would write fifty placeholders.
+    #[test]
+    fn the_statement_does_not_depend_on_the_number_of_ids() {
+        let many: Vec<i64> = (1..=50).collect();
+        assert_eq!(sql!(Sqlite, &[7]), sql!(Sqlite, &many));
+        assert_eq!(sql!(Pg, &[7]), sql!(Pg, &many));
+        assert!(sql!(Sqlite, &many).contains("json_each(?)"));
+        assert!(sql!(Pg, &many).contains("= ANY($1)"));
+        assert!(<IdIn<article_tags::article_id> as QueryId>::HAS_STATIC_QUERY_ID);
+    }
+
+    #[test]
+    fn ids_travel_as_a_json_array() {
+        assert_eq!(id_in(article_tags::article_id, &[]).json, "[]");
+        assert_eq!(
+            id_in(article_tags::article_id, &[3, -1, 42]).json,
+            "[3,-1,42]"
+        );
+    }
+}
