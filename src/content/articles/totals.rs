@@ -26,6 +26,15 @@ impl ListTotals {
         }
     }
 
+    /// Whether the total of `fingerprint` is known for the current generation.
+    pub fn is_known(&self, fingerprint: &str) -> bool {
+        let generation = self.generation.current();
+        self.entries
+            .as_ref()
+            .and_then(|entries| entries.get(fingerprint))
+            .is_some_and(|(at, _)| at == generation)
+    }
+
     /// The total of `fingerprint`, counted by `count` unless known for the
     /// current generation. The generation is read before counting, so a
     /// total counted while a write commits is stored as already stale.
@@ -62,14 +71,18 @@ mod tests {
             counted.set(counted.get() + 1);
             Ok(counted.get())
         };
+        assert!(!totals.is_known("q"));
         assert_eq!(totals.get_or_count("q", count), Ok(1));
+        assert!(totals.is_known("q"));
         assert_eq!(totals.get_or_count("q", count), Ok(1));
         generation.bump();
+        assert!(!totals.is_known("q"));
         assert_eq!(totals.get_or_count("q", count), Ok(2));
         assert_eq!(totals.get_or_count("other", count), Ok(3));
 
         let off = ListTotals::new(false, generation);
         assert_eq!(off.get_or_count("q", count), Ok(4));
         assert_eq!(off.get_or_count("q", count), Ok(5));
+        assert!(!off.is_known("q"));
     }
 }

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
-use super::list_params::{ArticleListParams, CursorPayload, Shape};
+use super::list_params::{ArticleListParams, ArticleSort, CursorPayload, Shape};
 use super::queries::{self, ResolvedFilter, Start, Visibility};
 use super::rows::ArticleRow;
+use super::totals::ListTotals;
 use super::views::{ArticleView, RelatedArticle, Relations};
 use crate::auth::Caller;
 use crate::auth::policy::{ArticleAction, ArticleFacts, authorize_article, may_read_unpublished};
@@ -144,56 +145,92 @@ pub async fn list(
             Start::After(payload.key, payload.id)
         }
     };
-    state
-        .db
-        .read(move |conn| {
-            let tree = category_tree.get(conn)?;
-            let category_ids = params.filter.category.as_ref().map(|category| {
-                tree.find(category)
-                    .map(|c| tree.with_descendants(c.id))
-                    .unwrap_or_default()
-            });
-            let filter = ResolvedFilter {
-                filter: &params.filter,
-                visibility,
-                now,
-                category_ids,
-            };
-            let total =
-                list_totals.get_or_count(&params.fingerprint, || queries::count(conn, &filter))?;
-            let per_page = params.page.limit();
-            let mut rows = queries::page(
-                conn,
-                &filter,
-                params.sort,
-                &start,
-                per_page + 1,
-                params.shape.with_body,
-            )?;
-            let has_more = rows.len() > params.page.per_page as usize;
-            rows.truncate(params.page.per_page as usize);
-            let next_cursor = if has_more {
-                rows.last().and_then(|last| {
-                    key.seal(&CursorPayload {
-                        q: query_digest.clone(),
-                        key: queries::sort_value(last, params.sort),
-                        id: last.id,
-                    })
+    let short = is_short(&params, visibility, &start, &list_totals);
+    let read = move |conn: &mut DbConnection| {
+        let tree = category_tree.get(conn)?;
+        let category_ids = params.filter.category.as_ref().map(|category| {
+            tree.find(category)
+                .map(|c| tree.with_descendants(c.id))
+                .unwrap_or_default()
+        });
+        let filter = ResolvedFilter {
+            filter: &params.filter,
+            visibility,
+            now,
+            category_ids,
+        };
+        let total =
+            list_totals.get_or_count(&params.fingerprint, || queries::count(conn, &filter))?;
+        let per_page = params.page.limit();
+        let mut rows = queries::page(
+            conn,
+            &filter,
+            params.sort,
+            &start,
+            per_page + 1,
+            params.shape.with_body,
+        )?;
+        let has_more = rows.len() > params.page.per_page as usize;
+        rows.truncate(params.page.per_page as usize);
+        let next_cursor = if has_more {
+            rows.last().and_then(|last| {
+                key.seal(&CursorPayload {
+                    q: query_digest.clone(),
+                    key: queries::sort_value(last, params.sort),
+                    id: last.id,
                 })
-            } else {
-                None
-            };
-            let data = views(conn, rows, params.shape.with_body, now, tree)?
-                .into_iter()
-                .map(|view| shaped(view, &params.shape))
-                .collect::<Result<Vec<_>, _>>()?;
-            let page = matches!(start, Start::Offset(_)).then_some(params.page.page);
-            Ok(ArticlePage {
-                data,
-                meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
             })
+        } else {
+            None
+        };
+        let data = views(conn, rows, params.shape.with_body, now, tree)?
+            .into_iter()
+            .map(|view| shaped(view, &params.shape))
+            .collect::<Result<Vec<_>, _>>()?;
+        let page = matches!(start, Start::Offset(_)).then_some(params.page.page);
+        Ok(ArticlePage {
+            data,
+            meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
         })
-        .await
+    };
+    if short {
+        state.db.read_short(read).await
+    } else {
+        state.db.read(read).await
+    }
+}
+
+/// Offsets up to which a page is still a short walk on the index.
+const SHORT_OFFSET: i64 = 1_000;
+
+/// Whether a list read costs what its page costs, whatever the number of
+/// articles (`Db::read_short`): the public list by publication time, on its
+/// index, optionally by category (its index), not far by offset, with the
+/// total already known. A search, a tag, author, status or featured filter,
+/// another sort, the newsroom's view (sorted on an expression) or a total to
+/// count can walk every article.
+fn is_short(
+    params: &ArticleListParams,
+    visibility: Visibility,
+    start: &Start,
+    totals: &ListTotals,
+) -> bool {
+    let f = &params.filter;
+    matches!(visibility, Visibility::Public { .. })
+        && matches!(
+            params.sort,
+            ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc
+        )
+        && f.words.is_empty()
+        && f.tag.is_none()
+        && f.author.is_none()
+        && f.status.is_none()
+        && f.featured.is_none()
+        && match start {
+            Start::Offset(offset) => *offset <= SHORT_OFFSET,
+            Start::After(..) => true,
+        }
+        && totals.is_known(&params.fingerprint)
 }
 
 pub async fn get(
@@ -207,7 +244,7 @@ pub async fn get(
     let category_tree = Arc::clone(&state.category_tree);
     state
         .db
-        .read(move |conn| {
+        .read_short(move |conn| {
             let row = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let tree = category_tree.get(conn)?;
             let view = detail(conn, row, now, tree)?;
