@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use cms::auth::Role;
 
-use crate::helpers::{Backend, TestApp, problem};
+use crate::helpers::{Backend, TestApp, problem, problem_fields};
 use crate::on_both_databases;
 
 const TOKENS: &str = "/api/v1/tokens";
@@ -114,12 +114,7 @@ async fn invalid_tokens_are_refused_field_by_field(backend: Backend) {
         422,
     )
     .await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = problem_fields(&body);
     assert_eq!(fields, ["name", "scopes", "expires_at"]);
     for bad in [
         json!({"name": "x", "scopes": ["superuser"]}),

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use cms::auth::Role;
 
-use crate::helpers::{Backend, TestApp, problem};
+use crate::helpers::{Backend, TestApp, problem, problem_fields};
 use crate::on_both_databases;
 
 const REFRESH: &str = "/api/v1/auth/refresh";
@@ -164,12 +164,7 @@ async fn changing_the_password_ends_every_session(backend: Backend) {
         422,
     )
     .await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = problem_fields(&body);
     assert_eq!(fields, ["current_password", "new_password"]);
     assert_eq!(app.snapshot().await, before);
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::content_fixtures::*;
-use crate::helpers::{Backend, TestApp, problem};
+use crate::helpers::{Backend, TestApp, problem, problem_fields};
 use crate::on_both_databases;
 
 async fn article_crud_with_relations(backend: Backend) {
@@ -412,12 +412,7 @@ async fn every_bad_field_is_reported_at_once(backend: Backend) {
         422,
     )
     .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = problem_fields(&p);
     for field in [
         "title",
         "slug",
@@ -447,12 +442,7 @@ async fn every_bad_field_is_reported_at_once(backend: Backend) {
         422,
     )
     .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = problem_fields(&p);
     assert!(
         fields.contains(&"status") && fields.contains(&"title"),
         "{fields:?}"
@@ -532,12 +522,7 @@ async fn unknown_references_alone_write_nothing(backend: Backend) {
         422,
     )
     .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = problem_fields(&p);
     assert_eq!(
         fields,
         ["category_id", "author_ids[1]", "tag_ids[0]", "tag_ids[2]"]

@@ -5,17 +5,8 @@
 use serde_json::json;
 
 use crate::content_fixtures::*;
-use crate::helpers::{Backend, TestApp, problem};
+use crate::helpers::{Backend, TestApp, problem, problem_fields};
 use crate::on_both_databases;
-
-fn fields(problem: &serde_json::Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 async fn request_bodies_are_what_the_document_says(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -41,7 +32,7 @@ async fn request_bodies_are_what_the_document_says(backend: Backend) {
         422,
     )
     .await;
-    assert_eq!(fields(&p), vec!["seo"]);
+    assert_eq!(problem_fields(&p), vec!["seo"]);
     problem(
         app.patch_json(
             &format!("/api/v1/authors/{}", d.author_id),
@@ -89,14 +80,14 @@ async fn request_bodies_are_what_the_document_says(backend: Backend) {
         422,
     )
     .await;
-    assert_eq!(fields(&p), vec!["name"]);
+    assert_eq!(problem_fields(&p), vec!["name"]);
     let p = problem(
         app.post_json("/api/v1/tags", Some(t), &json!({"name": "\u{3000}\u{85}"}))
             .await,
         422,
     )
     .await;
-    assert_eq!(fields(&p), vec!["name"]);
+    assert_eq!(problem_fields(&p), vec!["name"]);
     let tag = created(
         app.post_json("/api/v1/tags", Some(t), &json!({"name": " Sahel "}))
             .await,
@@ -120,7 +111,7 @@ async fn request_bodies_are_what_the_document_says(backend: Backend) {
             422,
         )
         .await;
-        assert_eq!(fields(&p), vec!["links[0].url"], "{url}");
+        assert_eq!(problem_fields(&p), vec!["links[0].url"], "{url}");
     }
     created(
         app.post_json(
@@ -142,7 +133,7 @@ async fn request_bodies_are_what_the_document_says(backend: Backend) {
             422,
         )
         .await;
-        assert_eq!(fields(&p), vec![field]);
+        assert_eq!(problem_fields(&p), vec![field]);
     }
     let cleared = ok_json(
         app.patch_json(&path, Some(t), &json!({"description": null}))

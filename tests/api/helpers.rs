@@ -284,6 +284,16 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     body
 }
 
+/// The fields a problem's `errors` name, in order.
+pub fn problem_fields(problem: &serde_json::Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .expect("the problem lists its errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("each error names its field"))
+        .collect()
+}
+
 /// A signed-in account made by the harness.
 #[derive(Debug, Clone)]
 pub struct TestUser {

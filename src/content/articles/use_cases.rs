@@ -289,10 +289,10 @@ struct References {
 impl References {
     fn load(
         conn: &mut DbConnection,
+        tree: Arc<CategoryTree>,
         author_ids: &[i64],
         tag_ids: &[i64],
     ) -> Result<Self, ApiError> {
-        let tree = tree_in_transaction(conn)?;
         let (authors, tags) = queries::referenced(conn, author_ids, tag_ids)?;
         Ok(Self {
             tree,
@@ -312,25 +312,9 @@ impl References {
             ));
         }
         let authors: HashSet<i64> = self.authors.iter().map(|a| a.id).collect();
-        for (i, id) in author_ids.iter().enumerate() {
-            if !authors.contains(id) {
-                errors.push(FieldError::new(
-                    format!("author_ids[{i}]"),
-                    "unknown",
-                    format!("no author has id {id}"),
-                ));
-            }
-        }
+        errors.extend(unknown_ids("author_ids", "author", author_ids, &authors));
         let tags: HashSet<i64> = self.tags.iter().map(|t| t.id).collect();
-        for (i, id) in tag_ids.iter().enumerate() {
-            if !tags.contains(id) {
-                errors.push(FieldError::new(
-                    format!("tag_ids[{i}]"),
-                    "unknown",
-                    format!("no tag has id {id}"),
-                ));
-            }
-        }
+        errors.extend(unknown_ids("tag_ids", "tag", tag_ids, &tags));
         errors
     }
 
@@ -351,24 +335,47 @@ impl References {
     }
 }
 
+/// One error per id of `wanted` that is not in `found`, named by its index.
+fn unknown_ids<'a>(
+    field: &'a str,
+    noun: &'a str,
+    wanted: &'a [i64],
+    found: &'a HashSet<i64>,
+) -> impl Iterator<Item = FieldError> + 'a {
+    wanted
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.contains(id))
+        .map(move |(i, id)| {
+            FieldError::new(
+                format!("{field}[{i}]"),
+                "unknown",
+                format!("no {noun} has id {id}"),
+            )
+        })
+}
+
 fn reference_errors(
     conn: &mut DbConnection,
+    tree: Arc<CategoryTree>,
     category_id: i64,
     author_ids: &[i64],
     tag_ids: &[i64],
 ) -> Result<Vec<FieldError>, ApiError> {
-    Ok(References::load(conn, author_ids, tag_ids)?.errors(category_id, author_ids, tag_ids))
+    Ok(References::load(conn, tree, author_ids, tag_ids)?.errors(category_id, author_ids, tag_ids))
 }
 
 /// Checks the desired article: field rules and references, all reported together.
 fn checked(
     conn: &mut DbConnection,
+    tree: Arc<CategoryTree>,
     desired: Desired,
     previous: Option<ArticleStatus>,
     now: NaiveDateTime,
 ) -> Result<ArticleDraft, ApiError> {
     let mut reference = reference_errors(
         conn,
+        tree,
         desired.category_id,
         &desired.author_ids,
         &desired.tag_ids,
@@ -416,9 +423,13 @@ pub async fn create(
             // Nothing will be written: a read is enough to report the bad
             // references along with the bad fields.
             let (category_id, author_ids, tag_ids) = references;
+            let category_tree = Arc::clone(&state.category_tree);
             let mut reference = state
                 .db
-                .read(move |conn| reference_errors(conn, category_id, &author_ids, &tag_ids))
+                .read(move |conn| {
+                    let tree = category_tree.get(conn)?;
+                    reference_errors(conn, tree, category_id, &author_ids, &tag_ids)
+                })
                 .await?;
             errors.append(&mut reference);
             return Err(ApiError::Validation(errors));
@@ -427,7 +438,8 @@ pub async fn create(
     state
         .db
         .write(move |conn| {
-            let references = References::load(conn, &draft.author_ids, &draft.tag_ids)?;
+            let tree = tree_in_transaction(conn)?;
+            let references = References::load(conn, tree, &draft.author_ids, &draft.tag_ids)?;
             let errors = references.errors(draft.category_id, &draft.author_ids, &draft.tag_ids);
             if !errors.is_empty() {
                 return Err(ApiError::Validation(errors));
@@ -501,7 +513,7 @@ pub async fn update(
                 },
             )?;
             check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
-            let draft = checked(conn, desired, Some(current_status), now)?;
+            let draft = checked(conn, Arc::clone(&tree), desired, Some(current_status), now)?;
             let slug = match &draft.slug {
                 Some(given) if given.as_str() != row.slug => {
                     if queries::slug_owner(conn, given)?.is_some() {
