@@ -3,6 +3,7 @@
 //! (`Db::read` / `Db::write`) through which handlers reach the database.
 
 pub mod changes;
+pub mod embedded_names;
 pub mod id_list;
 mod plan_stability;
 pub mod schema;

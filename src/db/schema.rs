@@ -149,6 +149,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_list_items (article_id) {
+        article_id -> BigInt,
+        shape -> Integer,
+        item -> Text,
+    }
+}
+
 diesel::joinable!(users -> authors (author_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(article_authors -> articles (article_id));
@@ -156,6 +164,7 @@ diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(article_list_items -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -165,6 +174,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     article_authors,
     article_tags,
+    article_list_items,
     refresh_tokens,
     api_tokens,
     login_throttles,

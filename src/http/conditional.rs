@@ -88,6 +88,17 @@ pub fn json_get(
 ) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body)
         .map_err(|e| ApiError::Internal(format!("cannot serialise a response: {e}")))?;
+    json_bytes_get(req, caller, public_max_age, bytes, headers)
+}
+
+/// `json_get` for a body already serialised.
+pub fn json_bytes_get(
+    req: &HttpRequest,
+    caller: &Caller,
+    public_max_age: u32,
+    bytes: Vec<u8>,
+    headers: &[(header::HeaderName, String)],
+) -> Result<HttpResponse, ApiError> {
     let etag = etag_of(&bytes);
     let hit = none_match_hits(req, &etag);
     let mut response = HttpResponse::build(if hit {

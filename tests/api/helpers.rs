@@ -558,6 +558,20 @@ impl TestApp {
                         .collect(),
                 );
                 push(
+                    "article_list_items",
+                    article_list_items::table
+                        .select((
+                            article_list_items::article_id,
+                            article_list_items::shape,
+                            article_list_items::item,
+                        ))
+                        .order(article_list_items::article_id)
+                        .load::<(i64, i32, String)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
                     "api_tokens",
                     api_tokens::table
                         .select((

@@ -23,6 +23,7 @@ mod concurrency;
 mod cors;
 mod errors;
 mod health;
+mod list_items;
 mod memos;
 mod migrations;
 mod openapi;

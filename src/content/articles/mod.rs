@@ -2,6 +2,7 @@
 //! rendered body and publication state.
 
 pub mod input;
+pub mod list_items;
 pub mod list_params;
 pub mod queries;
 pub mod routes;

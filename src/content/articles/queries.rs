@@ -302,6 +302,49 @@ pub fn page(
     limit: i64,
     with_body: bool,
 ) -> Result<Vec<ArticleRow>, ApiError> {
+    let query = page_query(f, sort, start, limit)?;
+    if with_body {
+        Ok(query.select(ArticleRow::as_select()).load(conn)?)
+    } else {
+        Ok(query
+            .select(ArticleSummaryRow::as_select())
+            .load::<ArticleSummaryRow>(conn)?
+            .into_iter()
+            .map(ArticleRow::from)
+            .collect())
+    }
+}
+
+/// The ids and publication times of a page sorted by publication time:
+/// what the list index holds, so no article row is read. `None` for a sort
+/// the stored list items do not serve.
+pub fn page_keys(
+    conn: &mut DbConnection,
+    f: &ResolvedFilter<'_>,
+    sort: ArticleSort,
+    start: &Start,
+    limit: i64,
+) -> Result<Option<Vec<(i64, Option<NaiveDateTime>)>>, ApiError> {
+    if !matches!(
+        sort,
+        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc
+    ) {
+        return Ok(None);
+    }
+    Ok(Some(
+        page_query(f, sort, start, limit)?
+            .select((articles::id, articles::published_at))
+            .load(conn)?,
+    ))
+}
+
+/// The rows of a page, in order, before choosing what to read of them.
+fn page_query<'a>(
+    f: &ResolvedFilter<'_>,
+    sort: ArticleSort,
+    start: &Start,
+    limit: i64,
+) -> Result<Boxed<'a>, ApiError> {
     // The keyset bound goes first: planning without the bound values
     // (`db::plan_stability`), SQLite seeks with the first of several bounds
     // on a column, and the visibility bound (`published_at <= now`) would
@@ -346,33 +389,23 @@ pub fn page(
             keyset!(query, articles::updated_at, desc, time_after)
         }
     };
-    let query = restricted(query, f).offset(offset).limit(limit);
-    if with_body {
-        Ok(query.select(ArticleRow::as_select()).load(conn)?)
-    } else {
-        Ok(query
-            .select(ArticleSummaryRow::as_select())
-            .load::<ArticleSummaryRow>(conn)?
-            .into_iter()
-            .map(ArticleRow::from)
-            .collect())
-    }
+    Ok(restricted(query, f).offset(offset).limit(limit))
 }
 
 /// The sort key of a row, for the cursor of the page it ends.
 pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> SortValue {
     match sort {
-        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => SortValue::Time(
-            row.published_at
-                .unwrap_or(row.created_at)
-                .and_utc()
-                .timestamp_micros(),
-        ),
-        ArticleSort::TitleAsc | ArticleSort::TitleDesc => SortValue::Text(row.title.clone()),
-        ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => {
-            SortValue::Time(row.updated_at.and_utc().timestamp_micros())
+        ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => {
+            time_value(row.published_at.unwrap_or(row.created_at))
         }
+        ArticleSort::TitleAsc | ArticleSort::TitleDesc => SortValue::Text(row.title.clone()),
+        ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => time_value(row.updated_at),
     }
+}
+
+/// The cursor key of a time.
+pub fn time_value(at: NaiveDateTime) -> SortValue {
+    SortValue::Time(at.and_utc().timestamp_micros())
 }
 
 /// Published articles sharing the category or a tag with `article`, newest first.

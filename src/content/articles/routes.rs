@@ -7,14 +7,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::input::{ArticleCreate, ArticlePatch};
+use super::list_items;
 use super::list_params::{ArticleInclude, ArticleListQuery, parse_shape, related_limit};
-use super::use_cases;
+use super::use_cases::{self, PageData};
 use super::views::{ArticleList, ArticleRead, ArticleView, RelatedList};
 use crate::auth::Caller;
 use crate::auth::policy::may_read_unpublished;
 use crate::content::lookup::IdOrSlug;
 use crate::error::{ApiError, Problem};
-use crate::http::conditional::{if_match, json_get, json_written};
+use crate::http::conditional::{if_match, json_bytes_get, json_get, json_written};
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::listing::{ListEnvelope, link_header};
 use crate::state::AppState;
@@ -54,17 +55,20 @@ pub async fn list_articles(
         .into_iter()
         .map(|l| (header::LINK, l))
         .collect();
-    let envelope = ListEnvelope {
-        data: page.data,
-        meta: page.meta,
-    };
-    json_get(
-        &req,
-        &caller,
-        state.config.public_cache_seconds,
-        &envelope,
-        &headers,
-    )
+    let max_age = state.config.public_cache_seconds;
+    match page.data {
+        PageData::Views(data) => {
+            let envelope = ListEnvelope {
+                data,
+                meta: page.meta,
+            };
+            json_get(&req, &caller, max_age, &envelope, &headers)
+        }
+        PageData::Items(items) => {
+            let bytes = list_items::envelope(&items, &page.meta)?;
+            json_bytes_get(&req, &caller, max_age, bytes, &headers)
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
-use super::list_params::{ArticleListParams, ArticleSort, CursorPayload, Shape};
+use super::list_items;
+use super::list_params::{ArticleListParams, ArticleSort, CursorPayload, Shape, SortValue};
 use super::queries::{self, ResolvedFilter, Start, Visibility};
 use super::rows::ArticleRow;
 use super::totals::ListTotals;
@@ -23,6 +24,7 @@ use crate::content::slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
 use crate::db::DbConnection;
+use crate::db::embedded_names::{self, Hold};
 use crate::error::{ApiError, FieldError};
 use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::http::cursor::CursorKey;
@@ -114,8 +116,15 @@ fn fingerprint_digest(fingerprint: &str) -> String {
 }
 
 pub struct ArticlePage {
-    pub data: Vec<Shaped>,
+    pub data: PageData,
     pub meta: ListMeta,
+}
+
+/// A page's articles: views built for this request, or the stored list
+/// items of a public page (`list_items`), already JSON.
+pub enum PageData {
+    Views(Vec<Shaped>),
+    Items(Vec<String>),
 }
 
 pub async fn list(
@@ -146,6 +155,9 @@ pub async fn list(
         }
     };
     let short = is_short(&params, visibility, &start, &list_totals);
+    let from_items = matches!(visibility, Visibility::Public { .. })
+        && params.shape.fields.is_none()
+        && !params.shape.with_body;
     let read = move |conn: &mut DbConnection| {
         let tree = category_tree.get(conn)?;
         let category_ids = params.filter.category.as_ref().map(|category| {
@@ -162,6 +174,22 @@ pub async fn list(
         let total =
             list_totals.get_or_count(&params.fingerprint, || queries::count(conn, &filter))?;
         let per_page = params.page.limit();
+        let page = matches!(start, Start::Offset(_)).then_some(params.page.page);
+        let seal = |value, id| {
+            key.seal(&CursorPayload {
+                q: query_digest.clone(),
+                key: value,
+                id,
+            })
+        };
+        if from_items
+            && let Some((items, next_cursor)) = stored_page(conn, &filter, &params, &start, seal)?
+        {
+            return Ok(ArticlePage {
+                data: PageData::Items(items),
+                meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
+            });
+        }
         let mut rows = queries::page(
             conn,
             &filter,
@@ -173,13 +201,8 @@ pub async fn list(
         let has_more = rows.len() > params.page.per_page as usize;
         rows.truncate(params.page.per_page as usize);
         let next_cursor = if has_more {
-            rows.last().and_then(|last| {
-                key.seal(&CursorPayload {
-                    q: query_digest.clone(),
-                    key: queries::sort_value(last, params.sort),
-                    id: last.id,
-                })
-            })
+            rows.last()
+                .and_then(|last| seal(queries::sort_value(last, params.sort), last.id))
         } else {
             None
         };
@@ -187,9 +210,8 @@ pub async fn list(
             .into_iter()
             .map(|view| shaped(view, &params.shape))
             .collect::<Result<Vec<_>, _>>()?;
-        let page = matches!(start, Start::Offset(_)).then_some(params.page.page);
         Ok(ArticlePage {
-            data,
+            data: PageData::Views(data),
             meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
         })
     };
@@ -198,6 +220,34 @@ pub async fn list(
     } else {
         state.db.read(read).await
     }
+}
+
+/// A public page from the stored items of its articles, and its next
+/// cursor; `None` when a sort or a missing item (not yet backfilled, or of
+/// another shape) means the page must be built instead.
+fn stored_page(
+    conn: &mut DbConnection,
+    filter: &ResolvedFilter<'_>,
+    params: &ArticleListParams,
+    start: &Start,
+    seal: impl Fn(SortValue, i64) -> Option<String>,
+) -> Result<Option<(Vec<String>, Option<String>)>, ApiError> {
+    let per_page = params.page.per_page as usize;
+    let Some(mut keys) = queries::page_keys(conn, filter, params.sort, start, per_page as i64 + 1)?
+    else {
+        return Ok(None);
+    };
+    let has_more = keys.len() > per_page;
+    keys.truncate(per_page);
+    let next_cursor = match keys.last() {
+        Some(&(id, Some(at))) if has_more => seal(queries::time_value(at), id),
+        Some(_) if has_more => return Ok(None),
+        _ => None,
+    };
+    let ids: Vec<i64> = keys.iter().map(|&(id, _)| id).collect();
+    let mut found = list_items::load(conn, &ids)?;
+    let items: Option<Vec<String>> = ids.iter().map(|id| found.remove(id)).collect();
+    Ok(items.map(|items| (items, next_cursor)))
 }
 
 /// Offsets up to which a page is still a short walk on the index.
@@ -438,6 +488,7 @@ pub async fn create(
     state
         .db
         .write(move |conn| {
+            embedded_names::hold(conn, Hold::Shared)?;
             let tree = tree_in_transaction(conn)?;
             let references = References::load(conn, tree, &draft.author_ids, &draft.tag_ids)?;
             let errors = references.errors(draft.category_id, &draft.author_ids, &draft.tag_ids);
@@ -448,7 +499,9 @@ pub async fn create(
             // transaction, as `detail` would build it from a read of the row.
             let row = insert(conn, &draft, caller.user_id(), now)?;
             let relations = references.of_new_article(row.id, &draft.author_ids);
-            Ok(ArticleView::new(row, &relations, true, now))
+            let view = ArticleView::new(row, &relations, true, now);
+            list_items::store(conn, &[(view.id, list_items::item_of(&view)?)])?;
+            Ok(view)
         })
         .await
 }
@@ -495,6 +548,7 @@ pub async fn update(
     state
         .db
         .write(move |conn| {
+            embedded_names::hold(conn, Hold::Shared)?;
             let now = timestamp::now();
             let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
             let tree = tree_in_transaction(conn)?;
@@ -534,7 +588,9 @@ pub async fn update(
             )?;
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
                 .ok_or_else(not_found)?;
-            detail(conn, row, now, tree)
+            let view = detail(conn, row, now, tree)?;
+            list_items::store(conn, &[(view.id, list_items::item_of(&view)?)])?;
+            Ok(view)
         })
         .await
 }

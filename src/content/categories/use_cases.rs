@@ -9,6 +9,7 @@ use super::tree::CategoryTree;
 use super::views::CategoryView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_write};
+use crate::content::articles::list_items;
 use crate::content::events::{self, Action};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
@@ -177,6 +178,14 @@ pub async fn update(
                 _ => current.slug.clone(),
             };
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
+            // Articles embed a category's name, slug and breadcrumb path;
+            // a move keeps the subtree, so it is the same before and after.
+            if fields.name != current.name
+                || slug != current.slug
+                || fields.parent_id != current.parent_id
+            {
+                list_items::refresh_filed_under(conn, &tree.with_descendants(current.id))?;
+            }
             events::record(
                 conn,
                 events::Resource::Category,

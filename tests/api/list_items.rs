@@ -1,0 +1,327 @@
+//! Public lists are read from stored list items (`content::articles::list_items`),
+//! not built: each item must stay equal to the view built from the database
+//! after every write that changes what it shows, and an item that is not
+//! current must never be served. Response cache off, so every answer comes
+//! from the database.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use crate::content_fixtures::{article, byline, category, desk, ok_json, published, tag};
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+use cms::db::schema::{article_list_items, articles};
+
+const NO_RESPONSE_CACHE: &[(&str, &str)] = &[("CMS_RESPONSE_CACHE_MB", "0")];
+
+/// Every field a list item has: with `fields`, a page is built from the rows
+/// and relations instead of read from the items.
+const ALL_LIST_FIELDS: &str = "id,slug,title,excerpt,body_format,status,published_at,\
+    created_at,updated_at,version,language,author,authors,category,tags,featured_image,\
+    seo,featured,sponsored,comments_enabled,reading_time_minutes,word_count";
+
+async fn item_count(app: &TestApp) -> (i64, i64) {
+    app.db
+        .read(|conn| {
+            let items = article_list_items::table
+                .filter(article_list_items::shape.eq(cms::content::articles::list_items::SHAPE))
+                .count()
+                .get_result::<i64>(conn)?;
+            let articles = articles::table.count().get_result::<i64>(conn)?;
+            Ok((items, articles))
+        })
+        .await
+        .unwrap()
+}
+
+/// The public page read from items equals the same page built, and each
+/// item equals its article's detail without the bodies. Every article has a
+/// current item, so the first read cannot have been built.
+async fn assert_items_are_current(app: &TestApp, step: &str) {
+    let (items, articles) = item_count(app).await;
+    assert_eq!(items, articles, "{step}: one current item per article");
+    let stored = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
+    let built = ok_json(
+        app.get(&format!("/api/v1/articles?per_page=100&fields={ALL_LIST_FIELDS}"))
+            .await,
+    )
+    .await;
+    assert_eq!(stored["data"], built["data"], "{step}");
+    assert_eq!(stored["meta"]["total"], built["meta"]["total"], "{step}");
+    for item in stored["data"].as_array().unwrap() {
+        let mut detail = ok_json(app.get(&format!("/api/v1/articles/{}", item["id"])).await).await;
+        let detail = detail.as_object_mut().unwrap();
+        detail.remove("body");
+        detail.remove("body_html");
+        assert_eq!(item, &Value::Object(detail.clone()), "{step}");
+    }
+}
+
+async fn stored_items_follow_every_write(backend: Backend) {
+    let app = TestApp::spawn_with(backend, NO_RESPONSE_CACHE).await;
+    let d = desk(&app).await;
+    let t = d.editor.token.as_str();
+    let diplomatie = category(&app, t, "Diplomatie", Some(d.category_id)).await;
+    let aissata = byline(&app, t, "Aïssata Maïga").await;
+    let sahel = tag(&app, t, "Sahel").await;
+    let cedeao = tag(&app, t, "CEDEAO").await;
+    let sommet = article(
+        &app,
+        t,
+        &json!({
+            "title": "Sommet d’Abuja : la CEDEAO « ouvre la porte » 🌍",
+            "body": "Les ministres se retrouvent **deux jours**.",
+            "category_id": diplomatie["id"],
+            "author_ids": [aissata["id"], d.author_id],
+            "tag_ids": [sahel["id"], cedeao["id"]],
+            "status": "published",
+            "featured_image": {"url": "https://cdn.example/abuja.webp", "alt": "Abuja"},
+            "seo": {"title": "Sommet d’Abuja"},
+        }),
+    )
+    .await;
+    let breve = published(&app, t, "Brève de Niamey", d.category_id, d.author_id).await;
+    let due = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let scheduled = article(
+        &app,
+        t,
+        &json!({
+            "title": "Programmé pour bientôt",
+            "body": "Texte.",
+            "category_id": d.category_id,
+            "author_ids": [d.author_id],
+            "tag_ids": [sahel["id"]],
+            "status": "scheduled",
+            "published_at": due,
+        }),
+    )
+    .await;
+    let draft = article(
+        &app,
+        t,
+        &json!({"title": "Brouillon", "body": "…", "category_id": d.category_id,
+                "author_ids": [d.author_id]}),
+    )
+    .await;
+    assert_eq!(draft["status"], "draft");
+    assert_items_are_current(&app, "after the creates").await;
+
+    // A scheduled article shows once its time comes, as `published`.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
+        if list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == scheduled["id"])
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the scheduled article never showed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_items_are_current(&app, "a scheduled article due").await;
+
+    let renames: [(String, Value, &str); 6] = [
+        (
+            format!("/api/v1/authors/{}", aissata["id"]),
+            json!({"name": "Aïssata Maïga-Touré"}),
+            "a byline renamed",
+        ),
+        (
+            format!("/api/v1/authors/{}", d.author_id),
+            json!({"slug": "la-redaction-niamey"}),
+            "a byline's slug changed",
+        ),
+        (
+            format!("/api/v1/tags/{}", sahel["id"]),
+            json!({"name": "Sahel « central »"}),
+            "a tag renamed",
+        ),
+        (
+            format!("/api/v1/categories/{}", diplomatie["id"]),
+            json!({"name": "Diplomatie & Défense"}),
+            "a category renamed",
+        ),
+        (
+            format!("/api/v1/categories/{}", d.category_id),
+            json!({"name": "À la une"}),
+            "a parent category renamed",
+        ),
+        (
+            format!("/api/v1/articles/{}", sommet["id"]),
+            json!({"title": "Sommet d’Abuja, jour 2", "tag_ids": [cedeao["id"]],
+                   "author_ids": [d.author_id, aissata["id"]]}),
+            "an article edited",
+        ),
+    ];
+    for (path, patch, step) in renames {
+        let response = app.patch_json(&path, Some(t), &patch).await;
+        assert_eq!(response.status(), 200, "{step}");
+        assert_items_are_current(&app, step).await;
+    }
+
+    let monde = category(&app, t, "Monde", None).await;
+    let moved = app
+        .patch_json(
+            &format!("/api/v1/categories/{}", diplomatie["id"]),
+            Some(t),
+            &json!({"parent_id": monde["id"]}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    assert_items_are_current(&app, "a category moved").await;
+    let list = ok_json(app.get("/api/v1/articles?category=monde").await).await;
+    assert_eq!(list["data"][0]["category"]["path"][0]["name"], "Monde");
+
+    let deleted = app
+        .delete_as(&format!("/api/v1/articles/{}", breve["id"]), Some(t))
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert_items_are_current(&app, "an article deleted").await;
+}
+on_both_databases!(stored_items_follow_every_write);
+
+/// The list reads the items (an item changed in the database shows), an item
+/// of another shape is never served (the page is built, with the same bytes
+/// and ETag), and a restart writes the missing items back.
+async fn items_are_served_only_when_current(backend: Backend) {
+    let app = TestApp::spawn_with(backend, NO_RESPONSE_CACHE).await;
+    let d = desk(&app).await;
+    let t = d.editor.token.as_str();
+    for title in ["Un", "Deux", "Trois"] {
+        published(&app, t, title, d.category_id, d.author_id).await;
+    }
+    let read = |app: &TestApp| {
+        let url = app.url("/api/v1/articles?per_page=2");
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+            (etag, response.bytes().await.unwrap())
+        }
+    };
+    let (etag, bytes) = read(&app).await;
+    let page: Value = serde_json::from_slice(&bytes).unwrap();
+    let first = page["data"][0]["id"].as_i64().unwrap();
+
+    let current = cms::content::articles::list_items::SHAPE;
+    app.db
+        .write(move |conn| {
+            diesel::update(article_list_items::table.filter(article_list_items::article_id.eq(first)))
+                .set(article_list_items::item.eq(r#"{"id":0,"marqueur":"lu depuis l’élément"}"#))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (_, marked) = read(&app).await;
+    let marked: Value = serde_json::from_slice(&marked).unwrap();
+    assert_eq!(marked["data"][0]["marqueur"], "lu depuis l’élément");
+
+    // Every item of an older shape: the page is built, byte for byte the same.
+    app.db
+        .write(move |conn| {
+            diesel::update(article_list_items::table)
+                .set(article_list_items::shape.eq(current - 1))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (built_etag, built) = read(&app).await;
+    assert_eq!(built_etag, etag);
+    assert_eq!(built, bytes);
+    // A page with a cursor too, and the filters.
+    let next = page["meta"]["next_cursor"].as_str().unwrap();
+    let rest = ok_json(
+        app.get(&format!("/api/v1/articles?per_page=2&cursor={next}"))
+            .await,
+    )
+    .await;
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+
+    // A new process writes them back (in the background), and the page read
+    // from them is still the same bytes.
+    let sibling = app.spawn_sibling(NO_RESPONSE_CACHE).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while item_count(&sibling).await.0 < 3 {
+        assert!(Instant::now() < deadline, "the items were never backfilled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (after_etag, after) = read(&sibling).await;
+    assert_eq!(after_etag, etag);
+    assert_eq!(after, bytes);
+    let rest_again = ok_json(
+        sibling
+            .get(&format!("/api/v1/articles?per_page=2&cursor={next}"))
+            .await,
+    )
+    .await;
+    assert_eq!(rest_again["data"], rest["data"]);
+}
+on_both_databases!(items_are_served_only_when_current);
+
+/// Article writes racing renames of the names they embed (on PostgreSQL,
+/// in separate transactions of two app processes): no item keeps a name
+/// that is no longer current.
+async fn renames_racing_article_writes_leave_no_stale_item(backend: Backend) {
+    let app = TestApp::spawn_with(backend, NO_RESPONSE_CACHE).await;
+    let sibling = app.spawn_sibling(NO_RESPONSE_CACHE).await;
+    let d = desk(&app).await;
+    let t = d.editor.token.clone();
+    let label = tag(&app, &t, "Élections").await;
+    let mut writes = Vec::new();
+    for i in 0..16 {
+        let target = if i % 2 == 0 { &app } else { &sibling };
+        let url = target.url("/api/v1/articles");
+        let client = target.client.clone();
+        let token = t.clone();
+        let body = json!({
+            "title": format!("Dépêche n° {i}"),
+            "body": "Texte.",
+            "category_id": d.category_id,
+            "author_ids": [d.author_id],
+            "tag_ids": [label["id"]],
+            "status": "published",
+        });
+        writes.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+        }));
+    }
+    for round in 0..4 {
+        let target = if round % 2 == 0 { &sibling } else { &app };
+        let author = target
+            .patch_json(
+                &format!("/api/v1/authors/{}", d.author_id),
+                Some(&t),
+                &json!({"name": format!("La Rédaction {round}")}),
+            )
+            .await;
+        assert_eq!(author.status(), 200);
+        let renamed = target
+            .patch_json(
+                &format!("/api/v1/tags/{}", label["id"]),
+                Some(&t),
+                &json!({"name": format!("Élections {round}")}),
+            )
+            .await;
+        assert_eq!(renamed.status(), 200);
+    }
+    for write in writes {
+        write.await.unwrap();
+    }
+    assert_items_are_current(&app, "after racing writes").await;
+}
+on_both_databases!(renames_racing_article_writes_leave_no_stale_item);
