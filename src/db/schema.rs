@@ -153,7 +153,7 @@ diesel::table! {
     article_list_items (article_id) {
         article_id -> BigInt,
         shape -> Integer,
-        item -> Text,
+        item -> Binary,
     }
 }
 

@@ -566,9 +566,11 @@ impl TestApp {
                             article_list_items::item,
                         ))
                         .order(article_list_items::article_id)
-                        .load::<(i64, i32, String)>(conn)?
+                        .load::<(i64, i32, Vec<u8>)>(conn)?
                         .into_iter()
-                        .map(|r| format!("{r:?}"))
+                        .map(|(id, shape, item)| {
+                            format!("{id} {shape} {}", String::from_utf8_lossy(&item))
+                        })
                         .collect(),
                 );
                 push(

@@ -44,8 +44,10 @@ async fn assert_items_are_current(app: &TestApp, step: &str) {
     assert_eq!(items, articles, "{step}: one current item per article");
     let stored = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
     let built = ok_json(
-        app.get(&format!("/api/v1/articles?per_page=100&fields={ALL_LIST_FIELDS}"))
-            .await,
+        app.get(&format!(
+            "/api/v1/articles?per_page=100&fields={ALL_LIST_FIELDS}"
+        ))
+        .await,
     )
     .await;
     assert_eq!(stored["data"], built["data"], "{step}");
@@ -120,7 +122,10 @@ async fn stored_items_follow_every_write(backend: Backend) {
         {
             break;
         }
-        assert!(Instant::now() < deadline, "the scheduled article never showed");
+        assert!(
+            Instant::now() < deadline,
+            "the scheduled article never showed"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_items_are_current(&app, "a scheduled article due").await;
@@ -212,9 +217,14 @@ async fn items_are_served_only_when_current(backend: Backend) {
     let current = cms::content::articles::list_items::SHAPE;
     app.db
         .write(move |conn| {
-            diesel::update(article_list_items::table.filter(article_list_items::article_id.eq(first)))
-                .set(article_list_items::item.eq(r#"{"id":0,"marqueur":"lu depuis l’élément"}"#))
-                .execute(conn)?;
+            diesel::update(
+                article_list_items::table.filter(article_list_items::article_id.eq(first)),
+            )
+            .set(
+                article_list_items::item
+                    .eq(r#"{"id":0,"marqueur":"lu depuis l’élément"}"#.as_bytes()),
+            )
+            .execute(conn)?;
             Ok(())
         })
         .await

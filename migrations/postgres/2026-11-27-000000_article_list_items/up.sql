@@ -3,9 +3,10 @@
 -- page's ids from the list index and these rows by key: two statements
 -- instead of three (page, bylines, tags), and nothing to serialise. `shape`
 -- is the version of the item's JSON layout: an item of another shape is
--- never served, and is rewritten at start-up.
+-- never served, and is rewritten at start-up. `item` holds the JSON's
+-- UTF-8 bytes as sent: read as bytes, they are copied, not checked again.
 CREATE TABLE article_list_items (
     article_id  BIGINT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
     shape       INTEGER NOT NULL,
-    item        TEXT NOT NULL
+    item        BYTEA NOT NULL
 );

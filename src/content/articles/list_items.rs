@@ -43,19 +43,19 @@ const BATCH: usize = 500;
 /// public sees once it can see the article at all. Public lists show
 /// published articles and scheduled ones whose time has come, which read
 /// `published` (`ArticleRow::effective_status`).
-pub fn item_of(view: &ArticleView) -> Result<String, ApiError> {
+pub fn item_of(view: &ArticleView) -> Result<Vec<u8>, ApiError> {
     let mut item = view.clone();
     item.body = None;
     item.body_html = None;
     if item.status == ArticleStatus::Scheduled {
         item.status = ArticleStatus::Published;
     }
-    serde_json::to_string(&item)
+    serde_json::to_vec(&item)
         .map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))
 }
 
 /// Writes the items of these articles, replacing any they had.
-pub fn store(conn: &mut DbConnection, items: &[(i64, String)]) -> QueryResult<()> {
+pub fn store(conn: &mut DbConnection, items: &[(i64, Vec<u8>)]) -> QueryResult<()> {
     use diesel::upsert::excluded;
     let rows: Vec<_> = items
         .iter()
@@ -63,7 +63,7 @@ pub fn store(conn: &mut DbConnection, items: &[(i64, String)]) -> QueryResult<()
             (
                 article_list_items::article_id.eq(*id),
                 article_list_items::shape.eq(SHAPE),
-                article_list_items::item.eq(item.as_str()),
+                article_list_items::item.eq(item.as_slice()),
             )
         })
         .collect();
@@ -85,12 +85,12 @@ pub fn store(conn: &mut DbConnection, items: &[(i64, String)]) -> QueryResult<()
 
 /// The current-shape items of `ids`, by article id. An article missing from
 /// the map has no usable item.
-pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<u8>>> {
     Ok(article_list_items::table
         .filter(id_in(article_list_items::article_id, ids))
         .filter(article_list_items::shape.eq(SHAPE))
         .select((article_list_items::article_id, article_list_items::item))
-        .load::<(i64, String)>(conn)?
+        .load::<(i64, Vec<u8>)>(conn)?
         .into_iter()
         .collect())
 }
@@ -98,7 +98,7 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, St
 /// A page's JSON from its items: exactly the bytes `serde_json` writes for
 /// the same `ListEnvelope` of views (pinned by a test), so the ETag of a
 /// page does not depend on how it was made.
-pub fn envelope(items: &[String], meta: &ListMeta) -> Result<Vec<u8>, ApiError> {
+pub fn envelope(items: &[Vec<u8>], meta: &ListMeta) -> Result<Vec<u8>, ApiError> {
     let meta = serde_json::to_vec(meta)
         .map_err(|e| ApiError::Internal(format!("cannot serialise a page: {e}")))?;
     let size = items.iter().map(|i| i.len() + 1).sum::<usize>() + meta.len() + 20;
@@ -108,7 +108,7 @@ pub fn envelope(items: &[String], meta: &ListMeta) -> Result<Vec<u8>, ApiError> 
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(item.as_bytes());
+        out.extend_from_slice(item);
     }
     out.extend_from_slice(b"],\"meta\":");
     out.extend_from_slice(&meta);
@@ -238,8 +238,10 @@ mod tests {
     #[test]
     fn the_envelope_is_the_bytes_serde_writes_for_the_same_page() {
         let items = vec![
-            r#"{"id":2,"title":"Sommet d’Abuja « CEDEAO » 🌍"}"#.to_owned(),
-            r#"{"id":1,"title":"L\"accord\" de Niamey"}"#.to_owned(),
+            r#"{"id":2,"title":"Sommet d’Abuja « CEDEAO » 🌍"}"#
+                .as_bytes()
+                .to_vec(),
+            r#"{"id":1,"title":"L\"accord\" de Niamey"}"#.as_bytes().to_vec(),
         ];
         for (items, cursor) in [
             (items.clone(), Some("abc".to_owned())),
@@ -249,7 +251,7 @@ mod tests {
             let meta = ListMeta::new(Some(1), 20, 57, cursor);
             let data: Vec<serde_json::Value> = items
                 .iter()
-                .map(|i| serde_json::from_str(i).unwrap())
+                .map(|i| serde_json::from_slice(i).unwrap())
                 .collect();
             let expected = serde_json::to_vec(&ListEnvelope {
                 data,

@@ -124,7 +124,7 @@ pub struct ArticlePage {
 /// items of a public page (`list_items`), already JSON.
 pub enum PageData {
     Views(Vec<Shaped>),
-    Items(Vec<String>),
+    Items(Vec<Vec<u8>>),
 }
 
 pub async fn list(
@@ -231,7 +231,7 @@ fn stored_page(
     params: &ArticleListParams,
     start: &Start,
     seal: impl Fn(SortValue, i64) -> Option<String>,
-) -> Result<Option<(Vec<String>, Option<String>)>, ApiError> {
+) -> Result<Option<(Vec<Vec<u8>>, Option<String>)>, ApiError> {
     let per_page = params.page.per_page as usize;
     let Some(mut keys) = queries::page_keys(conn, filter, params.sort, start, per_page as i64 + 1)?
     else {
@@ -246,7 +246,7 @@ fn stored_page(
     };
     let ids: Vec<i64> = keys.iter().map(|&(id, _)| id).collect();
     let mut found = list_items::load(conn, &ids)?;
-    let items: Option<Vec<String>> = ids.iter().map(|id| found.remove(id)).collect();
+    let items: Option<Vec<Vec<u8>>> = ids.iter().map(|id| found.remove(id)).collect();
     Ok(items.map(|items| (items, next_cursor)))
 }
 
