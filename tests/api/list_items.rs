@@ -278,28 +278,27 @@ on_both_databases!(items_are_served_only_when_current);
 
 /// Article writes racing renames of the names they embed (on PostgreSQL,
 /// in separate transactions of two app processes): no item keeps a name
-/// that is no longer current.
+/// that is no longer current. The tag is on enough articles that rewriting
+/// their items keeps the rename's transaction open while the creates run.
 async fn renames_racing_article_writes_leave_no_stale_item(backend: Backend) {
     let app = TestApp::spawn_with(backend, NO_RESPONSE_CACHE).await;
     let sibling = app.spawn_sibling(NO_RESPONSE_CACHE).await;
     let d = desk(&app).await;
     let t = d.editor.token.clone();
     let label = tag(&app, &t, "Élections").await;
-    let mut writes = Vec::new();
-    for i in 0..16 {
-        let target = if i % 2 == 0 { &app } else { &sibling };
+    let create = |target: &TestApp, title: String| {
         let url = target.url("/api/v1/articles");
         let client = target.client.clone();
         let token = t.clone();
         let body = json!({
-            "title": format!("Dépêche n° {i}"),
+            "title": title,
             "body": "Texte.",
             "category_id": d.category_id,
             "author_ids": [d.author_id],
             "tag_ids": [label["id"]],
             "status": "published",
         });
-        writes.push(tokio::spawn(async move {
+        async move {
             let response = client
                 .post(url)
                 .bearer_auth(token)
@@ -308,29 +307,35 @@ async fn renames_racing_article_writes_leave_no_stale_item(backend: Backend) {
                 .await
                 .unwrap();
             assert_eq!(response.status(), 201);
-        }));
+        }
+    };
+    for batch in 0..15 {
+        futures_util::future::join_all(
+            (0..8).map(|i| create(&app, format!("Archive n° {batch}-{i}"))),
+        )
+        .await;
     }
-    for round in 0..4 {
-        let target = if round % 2 == 0 { &sibling } else { &app };
-        let author = target
-            .patch_json(
-                &format!("/api/v1/authors/{}", d.author_id),
-                Some(&t),
-                &json!({"name": format!("La Rédaction {round}")}),
-            )
-            .await;
-        assert_eq!(author.status(), 200);
-        let renamed = target
-            .patch_json(
-                &format!("/api/v1/tags/{}", label["id"]),
-                Some(&t),
-                &json!({"name": format!("Élections {round}")}),
-            )
-            .await;
+    for round in 0..3 {
+        let renamer = if round % 2 == 0 { &sibling } else { &app };
+        let path = format!("/api/v1/tags/{}", label["id"]);
+        let patch = json!({"name": format!("Élections {round}")});
+        let rename = renamer.patch_json(&path, Some(&t), &patch);
+        let creates = async {
+            let mut writes = Vec::new();
+            for i in 0..8 {
+                tokio::time::sleep(Duration::from_millis(4)).await;
+                let target = if i % 2 == 0 { &app } else { &sibling };
+                writes.push(tokio::spawn(create(
+                    target,
+                    format!("Dépêche n° {round}-{i}"),
+                )));
+            }
+            for write in writes {
+                write.await.unwrap();
+            }
+        };
+        let (renamed, ()) = tokio::join!(rename, creates);
         assert_eq!(renamed.status(), 200);
-    }
-    for write in writes {
-        write.await.unwrap();
     }
     assert_items_are_current(&app, "after racing writes").await;
 }
