@@ -40,7 +40,7 @@ case "$BACKEND" in
     export DATABASE_URL="${PG_ADMIN%/*}/cms_bench" ;;
   *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
 esac
-export CMS_RESPONSE_CACHE_MB="${CMS_RESPONSE_CACHE_MB:-16}"
+export CMS_RESPONSE_CACHE_MB="${CMS_RESPONSE_CACHE_MB:-8}"
 CACHE=$([ "$CMS_RESPONSE_CACHE_MB" = 0 ] && echo off || echo on)
 export CMS_SEED_DEMO=false CMS_BIND="127.0.0.1:$PORT" RUST_LOG=warn
 export CMS_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456"

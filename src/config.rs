@@ -239,7 +239,7 @@ impl Config {
                 })
                 .unwrap_or_default(),
             public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
-            response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 16, 0, 4_096)? * 1_048_576,
+            response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 8, 0, 4_096)? * 1_048_576,
             list_totals_memo: flag("CMS_LIST_TOTALS_MEMO", true)?,
         })
     }
