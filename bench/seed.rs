@@ -252,18 +252,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         done += n;
     }
     slugs.flush()?;
-    // Each article's public list item, as the API's write path stores it.
+    // Each article's public renderings, as the API's write path stores them.
     let items_started = Instant::now();
     loop {
         let written = conn
-            .write_transaction(cms::content::articles::list_items::backfill)
+            .write_transaction(cms::content::articles::renderings::backfill)
             .map_err(|e| e.problem().detail.clone())?;
         if written == 0 {
             break;
         }
     }
     println!(
-        "list items written in {:.1} s",
+        "renderings written in {:.1} s",
         items_started.elapsed().as_secs_f64()
     );
     // Fresh statistics, so the planners see the data as it will be served;

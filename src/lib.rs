@@ -75,7 +75,7 @@ impl Application {
             })?;
             tracing::info!("{summary}");
         }
-        content::articles::list_items::backfill_in_background(db.clone());
+        content::articles::renderings::backfill_in_background(db.clone());
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
             source,

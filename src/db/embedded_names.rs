@@ -1,8 +1,8 @@
-//! The lock that keeps stored article list items in step with the names
-//! they embed (`content::articles::list_items`).
+//! The lock that keeps stored article renderings in step with the names
+//! they embed (`content::articles::renderings`).
 //!
-//! An article write builds its item from the author, tag and category names
-//! it reads; a rename rewrites the items of the articles showing the name.
+//! An article write renders it with the author, tag and category names it
+//! reads; a rename rewrites the renderings of the articles showing the name.
 //! On PostgreSQL the two can run at once in separate transactions, and each
 //! would miss the other's uncommitted change: an article created while its
 //! author is renamed would keep the old name for good. So article writes
@@ -18,9 +18,9 @@ use super::DbConnection;
 /// How a write transaction holds the lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hold {
-    /// An article write: builds items from names it reads.
+    /// An article write: renders it with the names it reads.
     Shared,
-    /// A write that changes a name articles embed, and rewrites their items.
+    /// A write that changes a name articles embed, and re-renders them.
     Exclusive,
 }
 

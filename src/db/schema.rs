@@ -150,10 +150,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    article_list_items (article_id) {
+    article_renderings (article_id) {
         article_id -> BigInt,
         shape -> Integer,
-        item -> Binary,
+        list_item -> Binary,
+        detail -> Binary,
     }
 }
 
@@ -164,7 +165,7 @@ diesel::joinable!(article_authors -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::joinable!(article_list_items -> articles (article_id));
+diesel::joinable!(article_renderings -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -174,7 +175,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     article_authors,
     article_tags,
-    article_list_items,
+    article_renderings,
     refresh_tokens,
     api_tokens,
     login_throttles,

@@ -558,18 +558,23 @@ impl TestApp {
                         .collect(),
                 );
                 push(
-                    "article_list_items",
-                    article_list_items::table
+                    "article_renderings",
+                    article_renderings::table
                         .select((
-                            article_list_items::article_id,
-                            article_list_items::shape,
-                            article_list_items::item,
+                            article_renderings::article_id,
+                            article_renderings::shape,
+                            article_renderings::list_item,
+                            article_renderings::detail,
                         ))
-                        .order(article_list_items::article_id)
-                        .load::<(i64, i32, Vec<u8>)>(conn)?
+                        .order(article_renderings::article_id)
+                        .load::<(i64, i32, Vec<u8>, Vec<u8>)>(conn)?
                         .into_iter()
-                        .map(|(id, shape, item)| {
-                            format!("{id} {shape} {}", String::from_utf8_lossy(&item))
+                        .map(|(id, shape, item, detail)| {
+                            format!(
+                                "{id} {shape} {} {}",
+                                String::from_utf8_lossy(&item),
+                                String::from_utf8_lossy(&detail)
+                            )
                         })
                         .collect(),
                 );

@@ -2,9 +2,9 @@
 //! rendered body and publication state.
 
 pub mod input;
-pub mod list_items;
 pub mod list_params;
 pub mod queries;
+pub mod renderings;
 pub mod routes;
 pub mod rows;
 pub mod totals;

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::input::{ArticleCreate, ArticlePatch};
-use super::list_items;
 use super::list_params::{ArticleInclude, ArticleListQuery, parse_shape, related_limit};
+use super::renderings;
 use super::use_cases::{self, PageData};
 use super::views::{ArticleList, ArticleRead, ArticleView, RelatedList};
 use crate::auth::Caller;
@@ -65,7 +65,7 @@ pub async fn list_articles(
             json_get(&req, &caller, max_age, &envelope, &headers)
         }
         PageData::Items(items) => {
-            let bytes = list_items::envelope(&items, &page.meta)?;
+            let bytes = renderings::envelope(&items, &page.meta)?;
             json_bytes_get(&req, &caller, max_age, bytes, &headers)
         }
     }
@@ -117,8 +117,13 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let mut shape = parse_shape(query.0.fields.as_deref(), query.0.include.as_deref())?;
     shape.with_body = true;
-    let view = use_cases::get(&state, &caller, IdOrSlug::parse(&path), shape).await?;
-    json_get(&req, &caller, state.config.public_cache_seconds, &view, &[])
+    let max_age = state.config.public_cache_seconds;
+    match use_cases::get(&state, &caller, IdOrSlug::parse(&path), shape).await? {
+        use_cases::ArticleReply::Shaped(view) => json_get(&req, &caller, max_age, &view, &[]),
+        use_cases::ArticleReply::Rendered(bytes) => {
+            json_bytes_get(&req, &caller, max_age, bytes, &[])
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
-use super::list_items;
 use super::list_params::{ArticleListParams, ArticleSort, CursorPayload, Shape, SortValue};
 use super::queries::{self, ResolvedFilter, Start, Visibility};
+use super::renderings;
 use super::rows::ArticleRow;
 use super::totals::ListTotals;
 use super::views::{ArticleView, RelatedArticle, Relations};
@@ -121,7 +121,7 @@ pub struct ArticlePage {
 }
 
 /// A page's articles: views built for this request, or the stored list
-/// items of a public page (`list_items`), already JSON.
+/// items of a public page (`renderings`), already JSON.
 pub enum PageData {
     Views(Vec<Shaped>),
     Items(Vec<Vec<u8>>),
@@ -222,7 +222,7 @@ pub async fn list(
     }
 }
 
-/// A public page from the stored items of its articles, and its next
+/// A public page from the stored list items of its articles, and its next
 /// cursor; `None` when a sort or a missing item (not yet backfilled, or of
 /// another shape) means the page must be built instead.
 fn stored_page(
@@ -245,7 +245,7 @@ fn stored_page(
         _ => None,
     };
     let ids: Vec<i64> = keys.iter().map(|&(id, _)| id).collect();
-    let mut found = list_items::load(conn, &ids)?;
+    let mut found = renderings::list_items(conn, &ids)?;
     let items: Option<Vec<Vec<u8>>> = ids.iter().map(|id| found.remove(id)).collect();
     Ok(items.map(|items| (items, next_cursor)))
 }
@@ -283,22 +283,33 @@ fn is_short(
         && totals.is_known(&params.fingerprint)
 }
 
+/// One article as a GET returns it: built for this request, or the stored
+/// detail of a public article (`renderings`), already JSON.
+pub enum ArticleReply {
+    Shaped(Shaped),
+    Rendered(Vec<u8>),
+}
+
 pub async fn get(
     state: &AppState,
     caller: &Caller,
     key: IdOrSlug,
     shape: Shape,
-) -> Result<Shaped, ApiError> {
+) -> Result<ArticleReply, ApiError> {
     let now = timestamp::now();
     let visibility = visibility(caller, now);
     let category_tree = Arc::clone(&state.category_tree);
+    let rendered = matches!(visibility, Visibility::Public { .. }) && shape.fields.is_none();
     state
         .db
         .read_short(move |conn| {
+            if rendered && let Some(detail) = renderings::public_detail(conn, &key, now)? {
+                return Ok(ArticleReply::Rendered(detail));
+            }
             let row = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let tree = category_tree.get(conn)?;
             let view = detail(conn, row, now, tree)?;
-            shaped(view, &shape)
+            shaped(view, &shape).map(ArticleReply::Shaped)
         })
         .await
 }
@@ -500,7 +511,7 @@ pub async fn create(
             let row = insert(conn, &draft, caller.user_id(), now)?;
             let relations = references.of_new_article(row.id, &draft.author_ids);
             let view = ArticleView::new(row, &relations, true, now);
-            list_items::store(conn, &[(view.id, list_items::item_of(&view)?)])?;
+            renderings::store(conn, &[renderings::render(&view)?])?;
             Ok(view)
         })
         .await
@@ -589,7 +600,7 @@ pub async fn update(
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
                 .ok_or_else(not_found)?;
             let view = detail(conn, row, now, tree)?;
-            list_items::store(conn, &[(view.id, list_items::item_of(&view)?)])?;
+            renderings::store(conn, &[renderings::render(&view)?])?;
             Ok(view)
         })
         .await

@@ -6,7 +6,7 @@ use super::rows::AuthorRow;
 use super::views::AuthorView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_write};
-use crate::content::articles::list_items;
+use crate::content::articles::renderings;
 use crate::content::events::{self, Action};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
@@ -119,7 +119,7 @@ pub async fn update(
             };
             queries::update(conn, row.id, &fields, &slug, timestamp::now())?;
             if fields.name != row.name || slug != row.slug {
-                list_items::refresh_signed_by(conn, row.id)?;
+                renderings::refresh_signed_by(conn, row.id)?;
             }
             events::record(
                 conn,

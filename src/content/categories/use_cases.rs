@@ -9,7 +9,7 @@ use super::tree::CategoryTree;
 use super::views::CategoryView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_write};
-use crate::content::articles::list_items;
+use crate::content::articles::renderings;
 use crate::content::events::{self, Action};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
@@ -184,7 +184,7 @@ pub async fn update(
                 || slug != current.slug
                 || fields.parent_id != current.parent_id
             {
-                list_items::refresh_filed_under(conn, &tree.with_descendants(current.id))?;
+                renderings::refresh_filed_under(conn, &tree.with_descendants(current.id))?;
             }
             events::record(
                 conn,

@@ -5,7 +5,7 @@ use super::queries;
 use super::views::TagView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_tag_create, authorize_write};
-use crate::content::articles::list_items;
+use crate::content::articles::renderings;
 use crate::content::events::{self, Action};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
@@ -106,7 +106,7 @@ pub async fn update(
             };
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
             if fields.name != current.name || slug != current.slug {
-                list_items::refresh_tagged(conn, current.id)?;
+                renderings::refresh_tagged(conn, current.id)?;
             }
             events::record(
                 conn,

@@ -1,8 +1,8 @@
-//! Public lists are read from stored list items (`content::articles::list_items`),
-//! not built: each item must stay equal to the view built from the database
-//! after every write that changes what it shows, and an item that is not
-//! current must never be served. Response cache off, so every answer comes
-//! from the database.
+//! Public lists and public articles are read from stored renderings
+//! (`content::articles::renderings`), not built: each must stay equal to the
+//! view built from the database after every write that changes what it
+//! shows, and a rendering that is not current must never be served.
+//! Response cache off, so every answer comes from the database.
 
 use std::time::{Duration, Instant};
 
@@ -12,21 +12,26 @@ use serde_json::{Value, json};
 use crate::content_fixtures::{article, byline, category, desk, ok_json, published, tag};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
-use cms::db::schema::{article_list_items, articles};
+use cms::db::schema::{article_renderings, articles};
 
 const NO_RESPONSE_CACHE: &[(&str, &str)] = &[("CMS_RESPONSE_CACHE_MB", "0")];
 
 /// Every field a list item has: with `fields`, a page is built from the rows
-/// and relations instead of read from the items.
+/// and relations instead of read from the renderings.
 const ALL_LIST_FIELDS: &str = "id,slug,title,excerpt,body_format,status,published_at,\
     created_at,updated_at,version,language,author,authors,category,tags,featured_image,\
     seo,featured,sponsored,comments_enabled,reading_time_minutes,word_count";
 
+/// Every field of an article, bodies included.
+fn all_fields() -> String {
+    format!("{ALL_LIST_FIELDS},body,body_html")
+}
+
 async fn item_count(app: &TestApp) -> (i64, i64) {
     app.db
         .read(|conn| {
-            let items = article_list_items::table
-                .filter(article_list_items::shape.eq(cms::content::articles::list_items::SHAPE))
+            let items = article_renderings::table
+                .filter(article_renderings::shape.eq(cms::content::articles::renderings::SHAPE))
                 .count()
                 .get_result::<i64>(conn)?;
             let articles = articles::table.count().get_result::<i64>(conn)?;
@@ -36,12 +41,13 @@ async fn item_count(app: &TestApp) -> (i64, i64) {
         .unwrap()
 }
 
-/// The public page read from items equals the same page built, and each
-/// item equals its article's detail without the bodies. Every article has a
-/// current item, so the first read cannot have been built.
-async fn assert_items_are_current(app: &TestApp, step: &str) {
+/// The public page read from list items equals the same page built, each
+/// article read from its rendering equals the same article built, and each
+/// list item equals its article without the bodies. Every article has a
+/// current rendering, so the reads without `fields` cannot have been built.
+async fn assert_renderings_are_current(app: &TestApp, step: &str) {
     let (items, articles) = item_count(app).await;
-    assert_eq!(items, articles, "{step}: one current item per article");
+    assert_eq!(items, articles, "{step}: one current rendering per article");
     let stored = ok_json(app.get("/api/v1/articles?per_page=100").await).await;
     let built = ok_json(
         app.get(&format!(
@@ -53,7 +59,18 @@ async fn assert_items_are_current(app: &TestApp, step: &str) {
     assert_eq!(stored["data"], built["data"], "{step}");
     assert_eq!(stored["meta"]["total"], built["meta"]["total"], "{step}");
     for item in stored["data"].as_array().unwrap() {
-        let mut detail = ok_json(app.get(&format!("/api/v1/articles/{}", item["id"])).await).await;
+        let slug = item["slug"].as_str().unwrap();
+        let mut detail = ok_json(app.get(&format!("/api/v1/articles/{slug}")).await).await;
+        let built = ok_json(
+            app.get(&format!(
+                "/api/v1/articles/{}?fields={}",
+                item["id"],
+                all_fields()
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(detail, built, "{step}");
         let detail = detail.as_object_mut().unwrap();
         detail.remove("body");
         detail.remove("body_html");
@@ -61,7 +78,7 @@ async fn assert_items_are_current(app: &TestApp, step: &str) {
     }
 }
 
-async fn stored_items_follow_every_write(backend: Backend) {
+async fn renderings_follow_every_write(backend: Backend) {
     let app = TestApp::spawn_with(backend, NO_RESPONSE_CACHE).await;
     let d = desk(&app).await;
     let t = d.editor.token.as_str();
@@ -108,7 +125,7 @@ async fn stored_items_follow_every_write(backend: Backend) {
     )
     .await;
     assert_eq!(draft["status"], "draft");
-    assert_items_are_current(&app, "after the creates").await;
+    assert_renderings_are_current(&app, "after the creates").await;
 
     // A scheduled article shows once its time comes, as `published`.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -128,7 +145,7 @@ async fn stored_items_follow_every_write(backend: Backend) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_items_are_current(&app, "a scheduled article due").await;
+    assert_renderings_are_current(&app, "a scheduled article due").await;
 
     let renames: [(String, Value, &str); 6] = [
         (
@@ -166,7 +183,7 @@ async fn stored_items_follow_every_write(backend: Backend) {
     for (path, patch, step) in renames {
         let response = app.patch_json(&path, Some(t), &patch).await;
         assert_eq!(response.status(), 200, "{step}");
-        assert_items_are_current(&app, step).await;
+        assert_renderings_are_current(&app, step).await;
     }
 
     let monde = category(&app, t, "Monde", None).await;
@@ -178,7 +195,7 @@ async fn stored_items_follow_every_write(backend: Backend) {
         )
         .await;
     assert_eq!(moved.status(), 200);
-    assert_items_are_current(&app, "a category moved").await;
+    assert_renderings_are_current(&app, "a category moved").await;
     let list = ok_json(app.get("/api/v1/articles?category=monde").await).await;
     assert_eq!(list["data"][0]["category"]["path"][0]["name"], "Monde");
 
@@ -186,22 +203,22 @@ async fn stored_items_follow_every_write(backend: Backend) {
         .delete_as(&format!("/api/v1/articles/{}", breve["id"]), Some(t))
         .await;
     assert_eq!(deleted.status(), 204);
-    assert_items_are_current(&app, "an article deleted").await;
+    assert_renderings_are_current(&app, "an article deleted").await;
 }
-on_both_databases!(stored_items_follow_every_write);
+on_both_databases!(renderings_follow_every_write);
 
-/// The list reads the items (an item changed in the database shows), an item
-/// of another shape is never served (the page is built, with the same bytes
-/// and ETag), and a restart writes the missing items back.
-async fn items_are_served_only_when_current(backend: Backend) {
+/// Public reads use the renderings (one changed in the database shows), a
+/// rendering of another shape is never served (the answer is built, with
+/// the same bytes and ETag), and a restart writes the renderings back.
+async fn renderings_are_served_only_when_current(backend: Backend) {
     let app = TestApp::spawn_with(backend, NO_RESPONSE_CACHE).await;
     let d = desk(&app).await;
     let t = d.editor.token.as_str();
-    for title in ["Un", "Deux", "Trois"] {
+    for title in ["Un", "Deux", "Trois « bis »"] {
         published(&app, t, title, d.category_id, d.author_id).await;
     }
-    let read = |app: &TestApp| {
-        let url = app.url("/api/v1/articles?per_page=2");
+    let read = |app: &TestApp, path: String| {
+        let url = app.url(&path);
         let client = app.client.clone();
         async move {
             let response = client.get(url).send().await.unwrap();
@@ -210,43 +227,59 @@ async fn items_are_served_only_when_current(backend: Backend) {
             (etag, response.bytes().await.unwrap())
         }
     };
-    let (etag, bytes) = read(&app).await;
-    let page: Value = serde_json::from_slice(&bytes).unwrap();
+    let list = || "/api/v1/articles?per_page=2".to_owned();
+    let (list_etag, list_bytes) = read(&app, list()).await;
+    let page: Value = serde_json::from_slice(&list_bytes).unwrap();
     let first = page["data"][0]["id"].as_i64().unwrap();
+    let one = format!(
+        "/api/v1/articles/{}",
+        page["data"][0]["slug"].as_str().unwrap()
+    );
+    let (one_etag, one_bytes) = read(&app, one.clone()).await;
 
-    let current = cms::content::articles::list_items::SHAPE;
     app.db
         .write(move |conn| {
             diesel::update(
-                article_list_items::table.filter(article_list_items::article_id.eq(first)),
+                article_renderings::table.filter(article_renderings::article_id.eq(first)),
             )
-            .set(
-                article_list_items::item
-                    .eq(r#"{"id":0,"marqueur":"lu depuis l’élément"}"#.as_bytes()),
-            )
+            .set((
+                article_renderings::list_item
+                    .eq(r#"{"id":0,"marqueur":"lu depuis la liste"}"#.as_bytes()),
+                article_renderings::detail
+                    .eq(r#"{"id":0,"marqueur":"lu depuis l’article"}"#.as_bytes()),
+            ))
             .execute(conn)?;
             Ok(())
         })
         .await
         .unwrap();
-    let (_, marked) = read(&app).await;
+    let (_, marked) = read(&app, list()).await;
     let marked: Value = serde_json::from_slice(&marked).unwrap();
-    assert_eq!(marked["data"][0]["marqueur"], "lu depuis l’élément");
+    assert_eq!(marked["data"][0]["marqueur"], "lu depuis la liste");
+    let (_, marked) = read(&app, one.clone()).await;
+    let marked: Value = serde_json::from_slice(&marked).unwrap();
+    assert_eq!(marked["marqueur"], "lu depuis l’article");
 
-    // Every item of an older shape: the page is built, byte for byte the same.
+    // Every rendering of an older shape: the answers are built, byte for byte
+    // the same as when they were read from the renderings.
+    let current = cms::content::articles::renderings::SHAPE;
     app.db
         .write(move |conn| {
-            diesel::update(article_list_items::table)
-                .set(article_list_items::shape.eq(current - 1))
+            diesel::update(article_renderings::table)
+                .set(article_renderings::shape.eq(current - 1))
                 .execute(conn)?;
             Ok(())
         })
         .await
         .unwrap();
-    let (built_etag, built) = read(&app).await;
-    assert_eq!(built_etag, etag);
-    assert_eq!(built, bytes);
-    // A page with a cursor too, and the filters.
+    assert_eq!(
+        read(&app, list()).await,
+        (list_etag.clone(), list_bytes.clone())
+    );
+    assert_eq!(
+        read(&app, one.clone()).await,
+        (one_etag.clone(), one_bytes.clone())
+    );
     let next = page["meta"]["next_cursor"].as_str().unwrap();
     let rest = ok_json(
         app.get(&format!("/api/v1/articles?per_page=2&cursor={next}"))
@@ -255,17 +288,19 @@ async fn items_are_served_only_when_current(backend: Backend) {
     .await;
     assert_eq!(rest["data"].as_array().unwrap().len(), 1);
 
-    // A new process writes them back (in the background), and the page read
-    // from them is still the same bytes.
+    // A new process writes them back (in the background), and the answers
+    // read from them are still the same bytes.
     let sibling = app.spawn_sibling(NO_RESPONSE_CACHE).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while item_count(&sibling).await.0 < 3 {
-        assert!(Instant::now() < deadline, "the items were never backfilled");
+        assert!(
+            Instant::now() < deadline,
+            "the renderings were never backfilled"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (after_etag, after) = read(&sibling).await;
-    assert_eq!(after_etag, etag);
-    assert_eq!(after, bytes);
+    assert_eq!(read(&sibling, list()).await, (list_etag, list_bytes));
+    assert_eq!(read(&sibling, one).await, (one_etag, one_bytes));
     let rest_again = ok_json(
         sibling
             .get(&format!("/api/v1/articles?per_page=2&cursor={next}"))
@@ -274,7 +309,7 @@ async fn items_are_served_only_when_current(backend: Backend) {
     .await;
     assert_eq!(rest_again["data"], rest["data"]);
 }
-on_both_databases!(items_are_served_only_when_current);
+on_both_databases!(renderings_are_served_only_when_current);
 
 /// Article writes racing renames of the names they embed (on PostgreSQL,
 /// in separate transactions of two app processes): no item keeps a name
@@ -337,6 +372,6 @@ async fn renames_racing_article_writes_leave_no_stale_item(backend: Backend) {
         let (renamed, ()) = tokio::join!(rename, creates);
         assert_eq!(renamed.status(), 200);
     }
-    assert_items_are_current(&app, "after racing writes").await;
+    assert_renderings_are_current(&app, "after racing writes").await;
 }
 on_both_databases!(renames_racing_article_writes_leave_no_stale_item);

@@ -1,0 +1,2 @@
+DROP INDEX articles_public_slug;
+DROP TABLE article_renderings;

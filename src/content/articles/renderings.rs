@@ -1,0 +1,311 @@
+//! Each article as the public reads it, serialised when it is written: its
+//! list item (no body) and its detail (`GET /articles/{slug}`), in
+//! `article_renderings`. A public page is then read rather than built: its
+//! ids come from the list index alone, then the items by key, and the
+//! response is their bytes joined; a public article by slug is one indexed
+//! lookup of its detail. Building them instead reads the article's wide
+//! row, its bylines and tags, and serialises it all again.
+//!
+//! What keeps a rendering equal to the view it was made from:
+//! - an article write stores its renderings in its own transaction (`store`);
+//! - a write that changes a name articles embed (an author's, a tag's, a
+//!   category's or its place in the tree) rewrites the renderings of the
+//!   articles that show it in the same transaction (`refresh_*`), holding
+//!   `db::embedded_names` so that no article write renders from the old
+//!   name meanwhile;
+//! - a rendering of another `SHAPE` is never served (the answer is built as
+//!   before), and `backfill` rewrites it after start-up.
+//!
+//! Only public reads use them: the public sees one status for every
+//! article it can see, and these answers carry no `fields` trimming.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::queries::public_now;
+use super::rows::ArticleRow;
+use super::views::ArticleView;
+use crate::content::lookup::IdOrSlug;
+use crate::content::status::ArticleStatus;
+use crate::db::DbConnection;
+use crate::db::embedded_names::{self, Hold};
+use crate::db::id_list::id_in;
+use crate::db::schema::{article_authors, article_renderings, article_tags, articles};
+use crate::error::ApiError;
+use crate::http::listing::ListMeta;
+
+/// The layout version of the stored JSON. Bump it with any change to what
+/// `ArticleView` serialises: renderings of the old shape are then ignored
+/// by reads and rewritten by `backfill`.
+pub const SHAPE: i32 = 1;
+
+/// Renderings written per statement, and per transaction in `backfill`.
+const BATCH: usize = 200;
+
+/// An article's public renderings, as JSON bytes.
+#[derive(Debug, Clone)]
+pub struct Rendering {
+    pub article_id: i64,
+    /// As a list shows it: without `body` and `body_html`.
+    pub list_item: Vec<u8>,
+    /// As `GET /articles/{slug}` sends it.
+    pub detail: Vec<u8>,
+}
+
+/// The renderings of an article from its full view (with its bodies), with
+/// the status the public sees once it can see the article at all: public
+/// reads show published articles and scheduled ones whose time has come,
+/// which read `published` (`ArticleRow::effective_status`).
+pub fn render(view: &ArticleView) -> Result<Rendering, ApiError> {
+    let serialise = |view: &ArticleView| {
+        serde_json::to_vec(view)
+            .map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))
+    };
+    let mut public = view.clone();
+    if public.status == ArticleStatus::Scheduled {
+        public.status = ArticleStatus::Published;
+    }
+    let detail = serialise(&public)?;
+    public.body = None;
+    public.body_html = None;
+    Ok(Rendering {
+        article_id: view.id,
+        list_item: serialise(&public)?,
+        detail,
+    })
+}
+
+/// Writes these renderings, replacing the ones their articles had.
+pub fn store(conn: &mut DbConnection, renderings: &[Rendering]) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    let rows: Vec<_> = renderings
+        .iter()
+        .map(|r| {
+            (
+                article_renderings::article_id.eq(r.article_id),
+                article_renderings::shape.eq(SHAPE),
+                article_renderings::list_item.eq(r.list_item.as_slice()),
+                article_renderings::detail.eq(r.detail.as_slice()),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(BATCH) {
+        crate::on_each_backend!(&mut *conn, |c| diesel::insert_into(
+            article_renderings::table
+        )
+        .values(chunk)
+        .on_conflict(article_renderings::article_id)
+        .do_update()
+        .set((
+            article_renderings::shape.eq(excluded(article_renderings::shape)),
+            article_renderings::list_item.eq(excluded(article_renderings::list_item)),
+            article_renderings::detail.eq(excluded(article_renderings::detail)),
+        ))
+        .execute(c))?;
+    }
+    Ok(())
+}
+
+/// The current-shape list items of `ids`, by article id. An article missing
+/// from the map has no usable item.
+pub fn list_items(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<u8>>> {
+    Ok(article_renderings::table
+        .filter(id_in(article_renderings::article_id, ids))
+        .filter(article_renderings::shape.eq(SHAPE))
+        .select((
+            article_renderings::article_id,
+            article_renderings::list_item,
+        ))
+        .load::<(i64, Vec<u8>)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The current-shape detail of the article `key` names if the public may
+/// read it at `now`; `None` when it may not, or has no current rendering
+/// (the caller then builds the answer, or says 404).
+pub fn public_detail(
+    conn: &mut DbConnection,
+    key: &IdOrSlug,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Vec<u8>>> {
+    let query = articles::table
+        .inner_join(article_renderings::table)
+        .filter(public_now(now))
+        .filter(article_renderings::shape.eq(SHAPE))
+        .select(article_renderings::detail);
+    match key {
+        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional(),
+        IdOrSlug::Slug(slug) => query
+            .filter(articles::slug.eq(slug.as_str()))
+            .first(conn)
+            .optional(),
+    }
+}
+
+/// A page's JSON from its list items: exactly the bytes `serde_json`
+/// writes for the same `ListEnvelope` of views (pinned by a test), so the
+/// ETag of a page does not depend on how it was made.
+pub fn envelope(items: &[Vec<u8>], meta: &ListMeta) -> Result<Vec<u8>, ApiError> {
+    let meta = serde_json::to_vec(meta)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise a page: {e}")))?;
+    let size = items.iter().map(|i| i.len() + 1).sum::<usize>() + meta.len() + 20;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(b"{\"data\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+    out.extend_from_slice(b"],\"meta\":");
+    out.extend_from_slice(&meta);
+    out.push(b'}');
+    Ok(out)
+}
+
+/// Rebuilds the renderings of `ids` from what this transaction reads.
+pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
+    let tree = std::sync::Arc::new(crate::content::categories::queries::load_tree(conn)?);
+    let now = crate::timestamp::now();
+    for chunk in ids.chunks(BATCH) {
+        let rows: Vec<ArticleRow> = articles::table
+            .filter(id_in(articles::id, chunk))
+            .select(ArticleRow::as_select())
+            .load(conn)?;
+        let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let relations = super::queries::relations(conn, &found, std::sync::Arc::clone(&tree))?;
+        let renderings = rows
+            .into_iter()
+            .map(|row| render(&ArticleView::new(row, &relations, true, now)))
+            .collect::<Result<Vec<_>, _>>()?;
+        store(conn, &renderings)?;
+    }
+    Ok(())
+}
+
+/// After a byline's name or slug changed: the articles it signs.
+pub fn refresh_signed_by(conn: &mut DbConnection, author_id: i64) -> Result<(), ApiError> {
+    embedded_names::hold(conn, Hold::Exclusive)?;
+    let ids = article_authors::table
+        .filter(article_authors::author_id.eq(author_id))
+        .select(article_authors::article_id)
+        .load::<i64>(conn)?;
+    refresh(conn, &ids)
+}
+
+/// After a tag's name or slug changed: the articles it labels.
+pub fn refresh_tagged(conn: &mut DbConnection, tag_id: i64) -> Result<(), ApiError> {
+    embedded_names::hold(conn, Hold::Exclusive)?;
+    let ids = article_tags::table
+        .filter(article_tags::tag_id.eq(tag_id))
+        .select(article_tags::article_id)
+        .load::<i64>(conn)?;
+    refresh(conn, &ids)
+}
+
+/// After a category's name, slug or parent changed: the articles filed
+/// under it or below it (their breadcrumbs pass through it).
+pub fn refresh_filed_under(conn: &mut DbConnection, category_ids: &[i64]) -> Result<(), ApiError> {
+    embedded_names::hold(conn, Hold::Exclusive)?;
+    let ids = articles::table
+        .filter(id_in(articles::category_id, category_ids))
+        .select(articles::id)
+        .load::<i64>(conn)?;
+    refresh(conn, &ids)
+}
+
+/// Writes one batch of the renderings that are missing or of another shape
+/// (a database from before them, or from an older layout) and says how many
+/// it wrote: call it until it says 0. Each batch is its own short write
+/// transaction, so writers wait at most one batch.
+pub fn backfill(conn: &mut DbConnection) -> Result<usize, ApiError> {
+    embedded_names::hold(conn, Hold::Exclusive)?;
+    // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list only
+    // while it fits in `work_mem`, and otherwise rescans it for every row.
+    let current = article_renderings::table
+        .filter(article_renderings::article_id.eq(articles::id))
+        .filter(article_renderings::shape.eq(SHAPE));
+    let ids = articles::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(current)))
+        .select(articles::id)
+        .order(articles::id)
+        .limit(BATCH as i64)
+        .load::<i64>(conn)?;
+    refresh(conn, &ids)?;
+    Ok(ids.len())
+}
+
+/// Runs `backfill` to the end on a thread of its own, so that start-up does
+/// not wait for it: until an article has its renderings, the answers
+/// showing it are built as before.
+pub fn backfill_in_background(db: crate::db::Db) {
+    let spawned = std::thread::Builder::new()
+        .name("renderings-backfill".into())
+        .spawn(move || {
+            let mut written = 0;
+            loop {
+                let batch = db
+                    .get_blocking()
+                    .and_then(|mut conn| conn.write_transaction(backfill));
+                match batch {
+                    Ok(0) => break,
+                    Ok(n) => written += n,
+                    Err(e) => {
+                        tracing::warn!(
+                            error = %e.problem().detail,
+                            "renderings backfill stopped; answers without one are built"
+                        );
+                        return;
+                    }
+                }
+            }
+            if written > 0 {
+                tracing::info!(written, "article renderings backfilled");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the renderings backfill");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::listing::ListEnvelope;
+
+    /// Items are stored as `serde_json` writes a view: compact, keys in
+    /// declaration order. A `Value` of the same keys in that order
+    /// serialises the same, so the envelope can be checked against serde's.
+    #[test]
+    fn the_envelope_is_the_bytes_serde_writes_for_the_same_page() {
+        let items = vec![
+            r#"{"id":2,"title":"Sommet d’Abuja « CEDEAO » 🌍"}"#
+                .as_bytes()
+                .to_vec(),
+            r#"{"id":1,"title":"L\"accord\" de Niamey"}"#.as_bytes().to_vec(),
+        ];
+        for (items, cursor) in [
+            (items.clone(), Some("abc".to_owned())),
+            (items[..1].to_vec(), None),
+            (Vec::new(), None),
+        ] {
+            let meta = ListMeta::new(Some(1), 20, 57, cursor);
+            let data: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| serde_json::from_slice(i).unwrap())
+                .collect();
+            let expected = serde_json::to_vec(&ListEnvelope {
+                data,
+                meta: meta.clone(),
+            })
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(envelope(&items, &meta).unwrap()).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+    }
+}
