@@ -20,7 +20,9 @@ use crate::content::slug::Slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
 use crate::db::id_list::id_in;
-use crate::db::schema::{article_authors, article_tags, articles, authors, tags};
+use crate::db::schema::{
+    article_authors, article_renderings, article_tags, articles, authors, tags,
+};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::ApiError;
 
@@ -315,28 +317,37 @@ pub fn page(
     }
 }
 
-/// The ids and publication times of a page sorted by publication time:
-/// what the list index holds, so no article row is read. `None` for a sort
-/// the stored list items do not serve.
-pub fn page_keys(
+/// A page sorted by publication time as its stored list items: each
+/// article's id and publication time from the list index, and its current
+/// list item (`None` while it has none) by key, in one statement. `None`
+/// for a sort the list items do not serve.
+pub fn page_items(
     conn: &mut DbConnection,
     f: &ResolvedFilter<'_>,
     sort: ArticleSort,
     start: &Start,
     limit: i64,
-) -> Result<Option<Vec<(i64, Option<NaiveDateTime>)>>, ApiError> {
+) -> Result<Option<Vec<PageItem>>, ApiError> {
     if !matches!(
         sort,
         ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc
     ) {
         return Ok(None);
     }
+    let item = article_renderings::table
+        .filter(article_renderings::article_id.eq(articles::id))
+        .filter(article_renderings::shape.eq(super::renderings::SHAPE))
+        .select(article_renderings::list_item)
+        .single_value();
     Ok(Some(
         page_query(f, sort, start, limit)?
-            .select((articles::id, articles::published_at))
+            .select((articles::id, articles::published_at, item))
             .load(conn)?,
     ))
 }
+
+/// An article of a page read as list items: id, publication time, item.
+pub type PageItem = (i64, Option<NaiveDateTime>, Option<Vec<u8>>);
 
 /// The rows of a page, in order, before choosing what to read of them.
 fn page_query<'a>(

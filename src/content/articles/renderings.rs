@@ -19,8 +19,6 @@
 //! Only public reads use them: the public sees one status for every
 //! article it can see, and these answers carry no `fields` trimming.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -106,21 +104,6 @@ pub fn store(conn: &mut DbConnection, renderings: &[Rendering]) -> QueryResult<(
         .execute(c))?;
     }
     Ok(())
-}
-
-/// The current-shape list items of `ids`, by article id. An article missing
-/// from the map has no usable item.
-pub fn list_items(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<u8>>> {
-    Ok(article_renderings::table
-        .filter(id_in(article_renderings::article_id, ids))
-        .filter(article_renderings::shape.eq(SHAPE))
-        .select((
-            article_renderings::article_id,
-            article_renderings::list_item,
-        ))
-        .load::<(i64, Vec<u8>)>(conn)?
-        .into_iter()
-        .collect())
 }
 
 /// The current-shape detail of the article `key` names if the public may

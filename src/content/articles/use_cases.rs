@@ -182,12 +182,10 @@ pub async fn list(
                 id,
             })
         };
-        if from_items
-            && let Some((items, next_cursor)) = stored_page(conn, &filter, &params, &start, seal)?
-        {
+        if from_items && let Some(stored) = stored_page(conn, &filter, &params, &start, seal)? {
             return Ok(ArticlePage {
-                data: PageData::Items(items),
-                meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
+                data: PageData::Items(stored.items),
+                meta: ListMeta::new(page, params.page.per_page, total, stored.next_cursor),
             });
         }
         let mut rows = queries::page(
@@ -231,23 +229,28 @@ fn stored_page(
     params: &ArticleListParams,
     start: &Start,
     seal: impl Fn(SortValue, i64) -> Option<String>,
-) -> Result<Option<(Vec<Vec<u8>>, Option<String>)>, ApiError> {
+) -> Result<Option<StoredPage>, ApiError> {
     let per_page = params.page.per_page as usize;
-    let Some(mut keys) = queries::page_keys(conn, filter, params.sort, start, per_page as i64 + 1)?
+    let Some(mut rows) =
+        queries::page_items(conn, filter, params.sort, start, per_page as i64 + 1)?
     else {
         return Ok(None);
     };
-    let has_more = keys.len() > per_page;
-    keys.truncate(per_page);
-    let next_cursor = match keys.last() {
-        Some(&(id, Some(at))) if has_more => seal(queries::time_value(at), id),
+    let has_more = rows.len() > per_page;
+    rows.truncate(per_page);
+    let next_cursor = match rows.last() {
+        Some(&(id, Some(at), _)) if has_more => seal(queries::time_value(at), id),
         Some(_) if has_more => return Ok(None),
         _ => None,
     };
-    let ids: Vec<i64> = keys.iter().map(|&(id, _)| id).collect();
-    let mut found = renderings::list_items(conn, &ids)?;
-    let items: Option<Vec<Vec<u8>>> = ids.iter().map(|id| found.remove(id)).collect();
-    Ok(items.map(|items| (items, next_cursor)))
+    let items: Option<Vec<Vec<u8>>> = rows.into_iter().map(|(_, _, item)| item).collect();
+    Ok(items.map(|items| StoredPage { items, next_cursor }))
+}
+
+/// A public page's list items, in order, and its next cursor.
+struct StoredPage {
+    items: Vec<Vec<u8>>,
+    next_cursor: Option<String>,
 }
 
 /// Offsets up to which a page is still a short walk on the index.
