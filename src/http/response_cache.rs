@@ -165,7 +165,9 @@ pub async fn response_cache(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         headers: head.headers().clone(),
-        body: body.clone(),
+        // A body serialised into a growing buffer keeps up to twice its
+        // length allocated; the copy holds exactly what the weigher counts.
+        body: Bytes::copy_from_slice(&body),
     };
     entries.insert(key, Arc::new(entry));
     let response = head.set_body(body).map_into_boxed_body();
