@@ -254,14 +254,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     slugs.flush()?;
     // Each article's public renderings, as the API's write path stores them.
     let items_started = Instant::now();
-    loop {
-        let written = conn
-            .write_transaction(cms::content::articles::renderings::backfill)
-            .map_err(|e| e.problem().detail.clone())?;
-        if written == 0 {
-            break;
-        }
-    }
+    let mut backfill = cms::content::articles::renderings::Backfill::default();
+    while conn
+        .write_transaction(|c| backfill.step(c))
+        .map_err(|e| e.problem().detail.clone())?
+    {}
     println!(
         "renderings written in {:.1} s",
         items_started.elapsed().as_secs_f64()

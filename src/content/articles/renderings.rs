@@ -14,7 +14,7 @@
 //!   `db::embedded_names` so that no article write renders from the old
 //!   name meanwhile;
 //! - a rendering of another `SHAPE` is never served (the answer is built as
-//!   before), and `backfill` rewrites it after start-up.
+//!   before), and a `Backfill` rewrites it after start-up.
 //!
 //! Only public reads use them: the public sees one status for every
 //! article it can see, and these answers carry no `fields` trimming.
@@ -36,10 +36,10 @@ use crate::http::listing::ListMeta;
 
 /// The layout version of the stored JSON. Bump it with any change to what
 /// `ArticleView` serialises: renderings of the old shape are then ignored
-/// by reads and rewritten by `backfill`.
+/// by reads and rewritten by a `Backfill`.
 pub const SHAPE: i32 = 1;
 
-/// Renderings written per statement, and per transaction in `backfill`.
+/// Renderings written per statement, and per transaction in a `Backfill`.
 const BATCH: usize = 200;
 
 /// An article's public renderings, as JSON bytes.
@@ -169,73 +169,105 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Re-renders the articles `showing` selects, after a write changed a name
+/// they show. The exclusive lock comes first, so that the selection also
+/// sees every article written before it and none is written during it.
+fn rerender(
+    conn: &mut DbConnection,
+    showing: impl FnOnce(&mut DbConnection) -> QueryResult<Vec<i64>>,
+) -> Result<(), ApiError> {
+    embedded_names::hold(conn, Hold::Exclusive)?;
+    let ids = showing(conn)?;
+    refresh(conn, &ids)
+}
+
 /// After a byline's name or slug changed: the articles it signs.
 pub fn refresh_signed_by(conn: &mut DbConnection, author_id: i64) -> Result<(), ApiError> {
-    embedded_names::hold(conn, Hold::Exclusive)?;
-    let ids = article_authors::table
-        .filter(article_authors::author_id.eq(author_id))
-        .select(article_authors::article_id)
-        .load::<i64>(conn)?;
-    refresh(conn, &ids)
+    rerender(conn, |conn| {
+        article_authors::table
+            .filter(article_authors::author_id.eq(author_id))
+            .select(article_authors::article_id)
+            .load(conn)
+    })
 }
 
 /// After a tag's name or slug changed: the articles it labels.
 pub fn refresh_tagged(conn: &mut DbConnection, tag_id: i64) -> Result<(), ApiError> {
-    embedded_names::hold(conn, Hold::Exclusive)?;
-    let ids = article_tags::table
-        .filter(article_tags::tag_id.eq(tag_id))
-        .select(article_tags::article_id)
-        .load::<i64>(conn)?;
-    refresh(conn, &ids)
+    rerender(conn, |conn| {
+        article_tags::table
+            .filter(article_tags::tag_id.eq(tag_id))
+            .select(article_tags::article_id)
+            .load(conn)
+    })
 }
 
 /// After a category's name, slug or parent changed: the articles filed
 /// under it or below it (their breadcrumbs pass through it).
 pub fn refresh_filed_under(conn: &mut DbConnection, category_ids: &[i64]) -> Result<(), ApiError> {
-    embedded_names::hold(conn, Hold::Exclusive)?;
-    let ids = articles::table
-        .filter(id_in(articles::category_id, category_ids))
-        .select(articles::id)
-        .load::<i64>(conn)?;
-    refresh(conn, &ids)
+    rerender(conn, |conn| {
+        articles::table
+            .filter(id_in(articles::category_id, category_ids))
+            .select(articles::id)
+            .load(conn)
+    })
 }
 
-/// Writes one batch of the renderings that are missing or of another shape
-/// (a database from before them, or from an older layout) and says how many
-/// it wrote: call it until it says 0. Each batch is its own short write
-/// transaction, so writers wait at most one batch.
-pub fn backfill(conn: &mut DbConnection) -> Result<usize, ApiError> {
-    embedded_names::hold(conn, Hold::Exclusive)?;
-    // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list only
-    // while it fits in `work_mem`, and otherwise rescans it for every row.
-    let current = article_renderings::table
-        .filter(article_renderings::article_id.eq(articles::id))
-        .filter(article_renderings::shape.eq(SHAPE));
-    let ids = articles::table
-        .filter(diesel::dsl::not(diesel::dsl::exists(current)))
-        .select(articles::id)
-        .order(articles::id)
-        .limit(BATCH as i64)
-        .load::<i64>(conn)?;
-    refresh(conn, &ids)?;
-    Ok(ids.len())
+/// A pass over every article that writes the renderings missing or of
+/// another shape (a database from before them, or from an older layout).
+/// It walks the articles by id, so the whole pass reads each one once.
+#[derive(Debug, Default)]
+pub struct Backfill {
+    /// Every article up to this id has been seen.
+    after: i64,
+    pub written: usize,
 }
 
-/// Runs `backfill` to the end on a thread of its own, so that start-up does
-/// not wait for it: until an article has its renderings, the answers
+impl Backfill {
+    /// Writes the next batch in the caller's write transaction, and says
+    /// whether there may be more: call it until it says `false`. Each batch
+    /// is a short transaction of its own, so writers wait at most one.
+    pub fn step(&mut self, conn: &mut DbConnection) -> Result<bool, ApiError> {
+        embedded_names::hold(conn, Hold::Exclusive)?;
+        // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list
+        // only while it fits in `work_mem`, and otherwise rescans it for
+        // every row.
+        let current = article_renderings::table
+            .filter(article_renderings::article_id.eq(articles::id))
+            .filter(article_renderings::shape.eq(SHAPE));
+        let ids = articles::table
+            .filter(articles::id.gt(self.after))
+            .filter(diesel::dsl::not(diesel::dsl::exists(current)))
+            .select(articles::id)
+            .order(articles::id)
+            .limit(BATCH as i64)
+            .load::<i64>(conn)?;
+        refresh(conn, &ids)?;
+        self.written += ids.len();
+        match ids.last() {
+            Some(&last) => {
+                self.after = last;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// Runs a `Backfill` to the end on a thread of its own, so that start-up
+/// does not wait for it: until an article has its renderings, the answers
 /// showing it are built as before.
 pub fn backfill_in_background(db: crate::db::Db) {
     let spawned = std::thread::Builder::new()
         .name("renderings-backfill".into())
         .spawn(move || {
-            let mut written = 0;
+            let mut backfill = Backfill::default();
             loop {
-                let batch = db
+                let step = db
                     .get_blocking()
-                    .and_then(|mut conn| conn.write_transaction(backfill));
-                match batch {
-                    Ok(0) => break,
-                    Ok(n) => written += n,
+                    .and_then(|mut conn| conn.write_transaction(|conn| backfill.step(conn)));
+                match step {
+                    Ok(true) => {}
+                    Ok(false) => break,
                     Err(e) => {
                         tracing::warn!(
                             error = %e.problem().detail,
@@ -245,8 +277,8 @@ pub fn backfill_in_background(db: crate::db::Db) {
                     }
                 }
             }
-            if written > 0 {
-                tracing::info!(written, "article renderings backfilled");
+            if backfill.written > 0 {
+                tracing::info!(written = backfill.written, "article renderings backfilled");
             }
         });
     if let Err(e) = spawned {
