@@ -154,7 +154,6 @@ diesel::table! {
         article_id -> BigInt,
         shape -> Integer,
         list_item -> Binary,
-        detail -> Binary,
     }
 }
 

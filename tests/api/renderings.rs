@@ -207,6 +207,10 @@ async fn renderings_follow_every_write(backend: Backend) {
 }
 on_both_databases!(renderings_follow_every_write);
 
+/// A list item with every field around the bodies, marked.
+const MARKED: &str =
+    r#"{"id":0,"excerpt":"lu depuis l’élément","body_format":"markdown","status":"published"}"#;
+
 /// Public reads use the renderings (one changed in the database shows), a
 /// rendering of another shape is never served (the answer is built, with
 /// the same bytes and ETag), and a restart writes the renderings back.
@@ -242,23 +246,24 @@ async fn renderings_are_served_only_when_current(backend: Backend) {
             diesel::update(
                 article_renderings::table.filter(article_renderings::article_id.eq(first)),
             )
-            .set((
-                article_renderings::list_item
-                    .eq(r#"{"id":0,"marqueur":"lu depuis la liste"}"#.as_bytes()),
-                article_renderings::detail
-                    .eq(r#"{"id":0,"marqueur":"lu depuis l’article"}"#.as_bytes()),
-            ))
+            .set(article_renderings::list_item.eq(MARKED.as_bytes()))
             .execute(conn)?;
             Ok(())
         })
         .await
         .unwrap();
+    // The list shows the item as stored; the article is the item with the
+    // row's bodies set in.
     let (_, marked) = read(&app, list()).await;
     let marked: Value = serde_json::from_slice(&marked).unwrap();
-    assert_eq!(marked["data"][0]["marqueur"], "lu depuis la liste");
+    assert_eq!(marked["data"][0]["excerpt"], "lu depuis l’élément");
     let (_, marked) = read(&app, one.clone()).await;
     let marked: Value = serde_json::from_slice(&marked).unwrap();
-    assert_eq!(marked["marqueur"], "lu depuis l’article");
+    let built: Value = serde_json::from_slice(&one_bytes).unwrap();
+    assert_eq!(marked["excerpt"], "lu depuis l’élément");
+    assert_eq!(marked["body"], built["body"]);
+    assert_eq!(marked["body_html"], built["body_html"]);
+    assert_eq!(marked["status"], "published");
 
     // Every rendering of an older shape: the answers are built, byte for byte
     // the same as when they were read from the renderings.

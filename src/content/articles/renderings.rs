@@ -1,19 +1,19 @@
-//! Each article as the public reads it, serialised when it is written: its
-//! list item (no body) and its detail (`GET /articles/{slug}`), in
-//! `article_renderings`. A public page is then read rather than built: its
-//! ids come from the list index alone, then the items by key, and the
-//! response is their bytes joined; a public article by slug is one indexed
-//! lookup of its detail. Building them instead reads the article's wide
-//! row, its bylines and tags, and serialises it all again.
+//! Each article as a public list shows it, serialised when it is written:
+//! its list item, in `article_renderings`. A public page is then read
+//! rather than built: its ids come from the list index alone, then the
+//! items by key, and the response is their bytes joined. A public article
+//! by slug is its item with its two bodies set in (`detail`): one indexed
+//! lookup, and only the bodies to escape. Building them instead reads the
+//! article's bylines and tags and serialises everything again.
 //!
-//! What keeps a rendering equal to the view it was made from:
-//! - an article write stores its renderings in its own transaction (`store`);
+//! What keeps an item equal to the view it was made from:
+//! - an article write stores its item in its own transaction (`store`);
 //! - a write that changes a name articles embed (an author's, a tag's, a
-//!   category's or its place in the tree) rewrites the renderings of the
+//!   category's or its place in the tree) rewrites the items of the
 //!   articles that show it in the same transaction (`refresh_*`), holding
 //!   `db::embedded_names` so that no article write renders from the old
 //!   name meanwhile;
-//! - a rendering of another `SHAPE` is never served (the answer is built as
+//! - an item of another `SHAPE` is never served (the answer is built as
 //!   before), and a `Backfill` rewrites it after start-up.
 //!
 //! Only public reads use them: the public sees one status for every
@@ -23,7 +23,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::queries::public_now;
-use super::rows::ArticleRow;
+use super::rows::{ArticleRow, ArticleSummaryRow};
 use super::views::ArticleView;
 use crate::content::lookup::IdOrSlug;
 use crate::content::status::ArticleStatus;
@@ -42,36 +42,30 @@ pub const SHAPE: i32 = 1;
 /// Renderings written per statement, and per transaction in a `Backfill`.
 const BATCH: usize = 200;
 
-/// An article's public renderings, as JSON bytes.
+/// An article's stored list item, as JSON bytes.
 #[derive(Debug, Clone)]
 pub struct Rendering {
     pub article_id: i64,
     /// As a list shows it: without `body` and `body_html`.
     pub list_item: Vec<u8>,
-    /// As `GET /articles/{slug}` sends it.
-    pub detail: Vec<u8>,
 }
 
-/// The renderings of an article from its full view (with its bodies), with
-/// the status the public sees once it can see the article at all: public
-/// reads show published articles and scheduled ones whose time has come,
-/// which read `published` (`ArticleRow::effective_status`).
+/// The list item of an article from its view, with the status the public
+/// sees once it can see the article at all: public reads show published
+/// articles and scheduled ones whose time has come, which read `published`
+/// (`ArticleRow::effective_status`).
 pub fn render(view: &ArticleView) -> Result<Rendering, ApiError> {
-    let serialise = |view: &ArticleView| {
-        serde_json::to_vec(view)
-            .map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))
-    };
-    let mut public = view.clone();
-    if public.status == ArticleStatus::Scheduled {
-        public.status = ArticleStatus::Published;
+    let mut item = view.clone();
+    item.body = None;
+    item.body_html = None;
+    if item.status == ArticleStatus::Scheduled {
+        item.status = ArticleStatus::Published;
     }
-    let detail = serialise(&public)?;
-    public.body = None;
-    public.body_html = None;
+    let list_item = serde_json::to_vec(&item)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise an article: {e}")))?;
     Ok(Rendering {
         article_id: view.id,
-        list_item: serialise(&public)?,
-        detail,
+        list_item,
     })
 }
 
@@ -85,7 +79,6 @@ pub fn store(conn: &mut DbConnection, renderings: &[Rendering]) -> QueryResult<(
                 article_renderings::article_id.eq(r.article_id),
                 article_renderings::shape.eq(SHAPE),
                 article_renderings::list_item.eq(r.list_item.as_slice()),
-                article_renderings::detail.eq(r.detail.as_slice()),
             )
         })
         .collect();
@@ -99,16 +92,15 @@ pub fn store(conn: &mut DbConnection, renderings: &[Rendering]) -> QueryResult<(
         .set((
             article_renderings::shape.eq(excluded(article_renderings::shape)),
             article_renderings::list_item.eq(excluded(article_renderings::list_item)),
-            article_renderings::detail.eq(excluded(article_renderings::detail)),
         ))
         .execute(c))?;
     }
     Ok(())
 }
 
-/// The current-shape detail of the article `key` names if the public may
-/// read it at `now`; `None` when it may not, or has no current rendering
-/// (the caller then builds the answer, or says 404).
+/// The public detail of the article `key` names, if the public may read it
+/// at `now` and it has a current item: the item with its bodies set in.
+/// `None` otherwise (the caller then builds the answer, or says 404).
 pub fn public_detail(
     conn: &mut DbConnection,
     key: &IdOrSlug,
@@ -118,14 +110,47 @@ pub fn public_detail(
         .inner_join(article_renderings::table)
         .filter(public_now(now))
         .filter(article_renderings::shape.eq(SHAPE))
-        .select(article_renderings::detail);
-    match key {
-        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional(),
+        .select((
+            article_renderings::list_item,
+            articles::body,
+            articles::body_html,
+        ));
+    let found: Option<(Vec<u8>, String, String)> = match key {
+        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional()?,
         IdOrSlug::Slug(slug) => query
             .filter(articles::slug.eq(slug.as_str()))
             .first(conn)
-            .optional(),
-    }
+            .optional()?,
+    };
+    Ok(found.and_then(|(item, body, body_html)| detail(&item, &body, &body_html)))
+}
+
+/// The detail of an article from its list item: the bytes `serde_json`
+/// writes for the same view with its bodies, which sit between `excerpt`
+/// and `status` (`ArticleView`'s field order): `body` before `body_format`
+/// and `body_html` after it. A key with its quotes cannot occur inside a
+/// string value, where every quote is escaped, so the first `,"body_format":`
+/// and the first `,"status":` are the fields. `None` if either is missing.
+pub fn detail(item: &[u8], body: &str, body_html: &str) -> Option<Vec<u8>> {
+    const BODY_FORMAT: &[u8] = b",\"body_format\":";
+    const STATUS: &[u8] = b",\"status\":";
+    let find = |needle: &[u8], from: usize| {
+        item.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|at| at + from)
+    };
+    let body_format = find(BODY_FORMAT, 0)?;
+    let status = find(STATUS, body_format)?;
+    let mut out = Vec::with_capacity(item.len() + body.len() + body_html.len() + 64);
+    out.extend_from_slice(&item[..body_format]);
+    out.extend_from_slice(b",\"body\":");
+    serde_json::to_writer(&mut out, body).ok()?;
+    out.extend_from_slice(&item[body_format..status]);
+    out.extend_from_slice(b",\"body_html\":");
+    serde_json::to_writer(&mut out, body_html).ok()?;
+    out.extend_from_slice(&item[status..]);
+    Some(out)
 }
 
 /// A page's JSON from its list items: exactly the bytes `serde_json`
@@ -156,13 +181,16 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
     for chunk in ids.chunks(BATCH) {
         let rows: Vec<ArticleRow> = articles::table
             .filter(id_in(articles::id, chunk))
-            .select(ArticleRow::as_select())
-            .load(conn)?;
+            .select(ArticleSummaryRow::as_select())
+            .load::<ArticleSummaryRow>(conn)?
+            .into_iter()
+            .map(ArticleRow::from)
+            .collect();
         let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let relations = super::queries::relations(conn, &found, std::sync::Arc::clone(&tree))?;
         let renderings = rows
             .into_iter()
-            .map(|row| render(&ArticleView::new(row, &relations, true, now)))
+            .map(|row| render(&ArticleView::new(row, &relations, false, now)))
             .collect::<Result<Vec<_>, _>>()?;
         store(conn, &renderings)?;
     }
@@ -322,5 +350,42 @@ mod tests {
                 String::from_utf8(expected).unwrap()
             );
         }
+    }
+
+    /// The bodies go where serde puts them, even when other strings hold
+    /// what looks like the keys (escaped there, so never a match).
+    #[test]
+    fn a_detail_is_the_item_with_its_bodies_where_serde_puts_them() {
+        #[derive(serde::Serialize)]
+        struct Article<'a> {
+            id: i64,
+            title: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            body: Option<&'a str>,
+            body_format: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            body_html: Option<&'a str>,
+            status: &'a str,
+            tags: Vec<&'a str>,
+        }
+        let title = r#"Titre ,"body_format":"x","status":"y" « piège » ’ 🌍"#;
+        let body = "Un **corps** « guillemets » \"cités\"\n\tet ’ 🌍 </script>";
+        let body_html = "<p>Un <strong>corps</strong> &laquo; \"cités\" ’ 🌍</p>";
+        let article = |with_bodies: bool| Article {
+            id: 7,
+            title,
+            body: with_bodies.then_some(body),
+            body_format: "markdown",
+            body_html: with_bodies.then_some(body_html),
+            status: "published",
+            tags: vec![",\"status\":"],
+        };
+        let item = serde_json::to_vec(&article(false)).unwrap();
+        let expected = serde_json::to_vec(&article(true)).unwrap();
+        assert_eq!(
+            String::from_utf8(detail(&item, body, body_html).unwrap()).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        assert!(detail(br#"{"id":1}"#, body, body_html).is_none());
     }
 }
