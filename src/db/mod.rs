@@ -295,13 +295,16 @@ impl Db {
     }
 
     /// A read whose cost is bounded by what it returns, not by the size of
-    /// the data (a row by key, a page walked on an index): on SQLite, run on
+    /// the data, and whose pages stay cached (a list page walked from the
+    /// head of an index): on SQLite, run on
     /// the calling thread when a pooled connection is free at once. Such a
     /// read takes tens to hundreds of microseconds of CPU, and the hop to
     /// the blocking pool and back costs two context switches (a fifth of a
     /// by-slug read's profile). Otherwise, and always on PostgreSQL (whose
     /// reads wait on the network), it is `read`. Never for a read that can
-    /// grow with the data: it would hold up every request of this worker.
+    /// grow with the data, nor for one that lands anywhere in a table larger
+    /// than memory (an article by slug): waiting on the disk, it would hold
+    /// up every request of this worker.
     pub async fn read_short<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
