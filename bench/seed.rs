@@ -255,8 +255,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Each article's public renderings, as the API's write path stores them.
     let items_started = Instant::now();
     let mut backfill = cms::content::articles::renderings::Backfill::default();
-    while conn
-        .write_transaction(|c| backfill.step(c))
+    while backfill
+        .step(&mut conn)
         .map_err(|e| e.problem().detail.clone())?
     {}
     println!(

@@ -251,11 +251,14 @@ pub struct Backfill {
 }
 
 impl Backfill {
-    /// Writes the next batch in the caller's write transaction, and says
-    /// whether there may be more: call it until it says `false`. Each batch
-    /// is a short transaction of its own, so writers wait at most one.
+    /// Finds the next batch with a plain read, then writes it in a write
+    /// transaction of its own, and says whether there may be more: call it
+    /// until it says `false`. The search takes no lock, so a start-up pass
+    /// over a database whose items are all current (a scan of every
+    /// article) holds up no writer; a write holds them up for one batch.
+    /// An article written between the read and the write is re-rendered
+    /// from what the write transaction reads, which is still right.
     pub fn step(&mut self, conn: &mut DbConnection) -> Result<bool, ApiError> {
-        embedded_names::hold(conn, Hold::Exclusive)?;
         // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list
         // only while it fits in `work_mem`, and otherwise rescans it for
         // every row.
@@ -269,7 +272,12 @@ impl Backfill {
             .order(articles::id)
             .limit(BATCH as i64)
             .load::<i64>(conn)?;
-        refresh(conn, &ids)?;
+        if !ids.is_empty() {
+            conn.write_transaction(|conn| {
+                embedded_names::hold(conn, Hold::Exclusive)?;
+                refresh(conn, &ids)
+            })?;
+        }
         self.written += ids.len();
         match ids.last() {
             Some(&last) => {
@@ -292,7 +300,7 @@ pub fn backfill_in_background(db: crate::db::Db) {
             loop {
                 let step = db
                     .get_blocking()
-                    .and_then(|mut conn| conn.write_transaction(|conn| backfill.step(conn)));
+                    .and_then(|mut conn| backfill.step(&mut conn));
                 match step {
                     Ok(true) => {}
                     Ok(false) => break,
