@@ -57,7 +57,9 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/n
 # Everything the scenarios need, read from the running API.
 python3 bench/prepare.py "http://127.0.0.1:$PORT" "$OUT" bench@example.ne mot-de-passe-du-banc-d-essai
 # The peak RSS reported is the one under load: the sign-in above hashes a
-# password with Argon2 (19 MiB of memory for a moment), which is not load.
+# password with Argon2 (19 MiB of memory for a moment), which is not load;
+# jemalloc gives those pages back a second after they fall free.
+sleep 2
 START_HWM=$(grep VmHWM "/proc/$SERVER/status" | awk '{print $2}')
 echo 5 >"/proc/$SERVER/clear_refs" 2>/dev/null || echo "(cannot reset the peak RSS; it includes start-up)"
 
