@@ -266,11 +266,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Fresh statistics, so the planners see the data as it will be served;
     // on PostgreSQL also the visibility map autovacuum would build, without
     // which counts cannot use index-only scans.
-    let maintenance = match &mut *conn {
+    let maintenance = match &mut **conn {
         DbConnection::Postgres(_) => "VACUUM ANALYZE",
         DbConnection::Sqlite(_) => "ANALYZE",
     };
-    diesel::connection::SimpleConnection::batch_execute(&mut *conn, maintenance)?;
+    diesel::connection::SimpleConnection::batch_execute(&mut **conn, maintenance)?;
     println!(
         "seeded {count} articles in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, TestApp, TestDatabase, problem};
+use crate::helpers::{Backend, TestApp, TestDatabase, postgres_admin_url, problem};
 use crate::on_both_databases;
 
 async fn live_and_ready(backend: Backend) {
@@ -128,6 +128,41 @@ async fn sqlite_writes_refuse_a_database_that_is_gone() {
         .await
         .unwrap();
     assert_eq!(marks, ["before", "after"]);
+}
+
+/// A pooled PostgreSQL connection that answered less than a second ago is
+/// handed out without a `SELECT 1`. When the server drops every connection
+/// (a restart, a failover), the request that meets a dead one gets a 503,
+/// and that loss puts every other pooled connection to the check before
+/// its next use: no second request fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_postgres_connections_fail_one_request_not_one_per_connection() {
+    if postgres_admin_url().is_none() {
+        return;
+    }
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        &[("CMS_DB_POOL_SIZE", "4"), ("CMS_RESPONSE_CACHE_MB", "0")],
+    )
+    .await;
+    let TestDatabase::Postgres(db) = &app.database else {
+        unreachable!("a PostgreSQL app")
+    };
+    let list = "/api/v1/articles?per_page=1";
+    // All four connections open and proven by a request.
+    let warm: Vec<_> = futures_util::future::join_all((0..16).map(|_| app.get(list))).await;
+    assert!(warm.iter().all(|r| r.status() == 200));
+    assert_eq!(app.db.pool_state().connections, 4);
+
+    assert!(db.terminate_connections() >= 4);
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(app.get(list).await.status().as_u16());
+    }
+    let failed: Vec<_> = statuses.iter().filter(|s| **s != 200).collect();
+    assert!(failed.len() <= 1, "{statuses:?}");
+    assert!(failed.iter().all(|s| **s == 503), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&200));
 }
 
 async fn metrics_count_responses_in_prometheus_text(backend: Backend) {

@@ -101,6 +101,27 @@ impl PgDatabase {
         }
     }
 
+    /// Closes every connection to the database from the server side, as a
+    /// server restart or a failover would; returns how many it closed.
+    pub fn terminate_connections(&self) -> usize {
+        #[derive(diesel::QueryableByName)]
+        struct Terminated {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            #[allow(dead_code)]
+            done: bool,
+        }
+        let mut admin =
+            PgConnection::establish(&self.admin_url).expect("connect to TEST_DATABASE_URL");
+        diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity \
+             WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            self.name
+        ))
+        .load::<Terminated>(&mut admin)
+        .expect("terminate connections")
+        .len()
+    }
+
     /// Creates the (empty) database again under the same name.
     pub fn recreate_database(&self) {
         let mut admin =

@@ -30,7 +30,7 @@ async fn migrations_apply_from_empty_and_are_idempotent(backend: Backend) {
         "content_events",
     ] {
         diesel::connection::SimpleConnection::batch_execute(
-            &mut *conn,
+            &mut **conn,
             &format!("SELECT COUNT(*) FROM {table}"),
         )
         .unwrap_or_else(|e| panic!("{table}: {e}"));

@@ -20,6 +20,7 @@ use crate::content::slug::Slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
 use crate::db::id_list::id_in;
+use crate::db::page_window::page_window;
 use crate::db::schema::{
     article_authors, article_renderings, article_tags, articles, authors, tags,
 };
@@ -304,16 +305,17 @@ pub fn page(
     limit: i64,
     with_body: bool,
 ) -> Result<Vec<ArticleRow>, ApiError> {
-    let query = page_query(f, sort, start, limit)?;
+    let (query, offset) = page_query(f, sort, start)?;
     if with_body {
-        Ok(query.select(ArticleRow::as_select()).load(conn)?)
+        Ok(page_window(query.select(ArticleRow::as_select()), offset, limit).load(conn)?)
     } else {
-        Ok(query
-            .select(ArticleSummaryRow::as_select())
-            .load::<ArticleSummaryRow>(conn)?
-            .into_iter()
-            .map(ArticleRow::from)
-            .collect())
+        Ok(
+            page_window(query.select(ArticleSummaryRow::as_select()), offset, limit)
+                .load::<ArticleSummaryRow>(conn)?
+                .into_iter()
+                .map(ArticleRow::from)
+                .collect(),
+        )
     }
 }
 
@@ -339,23 +341,27 @@ pub fn page_items(
         .filter(article_renderings::shape.eq(super::renderings::SHAPE))
         .select(article_renderings::list_item)
         .single_value();
+    let (query, offset) = page_query(f, sort, start)?;
     Ok(Some(
-        page_query(f, sort, start, limit)?
-            .select((articles::id, articles::published_at, item))
-            .load(conn)?,
+        page_window(
+            query.select((articles::id, articles::published_at, item)),
+            offset,
+            limit,
+        )
+        .load(conn)?,
     ))
 }
 
 /// An article of a page read as list items: id, publication time, item.
 pub type PageItem = (i64, Option<NaiveDateTime>, Option<Vec<u8>>);
 
-/// The rows of a page, in order, before choosing what to read of them.
+/// The rows of a page, in order, before choosing what to read of them, and
+/// the offset of its first row (for `db::page_window`, with the page size).
 fn page_query<'a>(
     f: &ResolvedFilter<'_>,
     sort: ArticleSort,
     start: &Start,
-    limit: i64,
-) -> Result<Boxed<'a>, ApiError> {
+) -> Result<(Boxed<'a>, i64), ApiError> {
     // The keyset bound goes first: planning without the bound values
     // (`db::plan_stability`), SQLite seeks with the first of several bounds
     // on a column, and the visibility bound (`published_at <= now`) would
@@ -400,7 +406,7 @@ fn page_query<'a>(
             keyset!(query, articles::updated_at, desc, time_after)
         }
     };
-    Ok(restricted(query, f).offset(offset).limit(limit))
+    Ok((restricted(query, f), offset))
 }
 
 /// The sort key of a row, for the cursor of the page it ends.
