@@ -197,8 +197,8 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Re-renders the articles `showing` selects, after a write changed a name
-/// they show. The exclusive lock comes first, so that the selection also
+/// Re-renders the articles `showing` selects: after a write changed a name
+/// they show, or in a `Backfill`. The exclusive lock comes first, so that the selection also
 /// sees every article written before it and none is written during it.
 fn rerender(
     conn: &mut DbConnection,
@@ -272,20 +272,14 @@ impl Backfill {
             .order(articles::id)
             .limit(BATCH as i64)
             .load::<i64>(conn)?;
-        if !ids.is_empty() {
-            conn.write_transaction(|conn| {
-                embedded_names::hold(conn, Hold::Exclusive)?;
-                refresh(conn, &ids)
-            })?;
-        }
-        self.written += ids.len();
-        match ids.last() {
-            Some(&last) => {
-                self.after = last;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        let Some(&last) = ids.last() else {
+            return Ok(false);
+        };
+        let count = ids.len();
+        conn.write_transaction(|conn| rerender(conn, |_| Ok(ids)))?;
+        self.written += count;
+        self.after = last;
+        Ok(true)
     }
 }
 

@@ -305,9 +305,9 @@ pub async fn get(
     let rendered = matches!(visibility, Visibility::Public { .. }) && shape.fields.is_none();
     // Not `read_short`: any article can be asked for, so its pages are as
     // often out of cache as the database is larger than memory, and a read
-    // waiting on them inline holds up every request of its worker (1 M
-    // articles, random slugs: p99 76–220 ms inline, 3.4 ms on the pool, at
-    // the same throughput).
+    // waiting on them inline holds up every request of its worker. (The
+    // 1 M figures first quoted for this, p99 76–220 ms inline, were taken
+    // with a slug script that stalled wrk itself: docs/benchmarks.md.)
     state
         .db
         .read(move |conn| {
