@@ -144,7 +144,12 @@ impl ConnectionManager {
 
     fn open_uncounted(&self, create: bool) -> Result<DbConnection, ConnectionError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                plan_stability::postgres(&mut conn)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgres(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
                 plan_stability::install();
                 let mut conn = SqliteConnection::establish(&sqlite_uri(path, create))?;

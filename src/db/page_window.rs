@@ -1,15 +1,15 @@
 //! `LIMIT n` written into the SQL rather than bound, for list pages.
 //!
-//! PostgreSQL plans a prepared statement again on every execution unless
-//! its generic plan (made without the parameters) looks about as cheap as
-//! the plans made with them. A bound `LIMIT` is costed as a tenth of the
-//! rows, so a page's generic plan looked twenty times dearer than the
-//! real one and every list request was planned anew: 0.12 ms of planning
-//! for 0.05 ms of execution. With the page size in the text, PostgreSQL
-//! switches to the generic plan after its fifth run. A page size is one of
-//! at most a hundred values, so each connection keeps at most a hundred
-//! such statements. The offset (unbounded) stays a parameter, and is left
-//! out when it is 0, as it is on every cursor page.
+//! PostgreSQL plans each statement once, without its values
+//! (`db::plan_stability`), and costs a bound `LIMIT` as a tenth of the
+//! rows: a page's plan would be chosen, and costed, for a thousand rows
+//! rather than twenty-one. (Before plans were made once, that cost made
+//! PostgreSQL plan every list request anew: 0.12 ms of planning for
+//! 0.05 ms of execution.) With the page size in the text, the plan is made
+//! for the page it serves. A page size is one of at most a hundred values,
+//! so each connection keeps at most a hundred such statements. The offset
+//! (unbounded) stays a parameter, and is left out when it is 0, as it is
+//! on every cursor page.
 
 use diesel::QueryResult;
 use diesel::backend::Backend;

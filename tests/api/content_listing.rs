@@ -2,10 +2,11 @@
 
 use std::collections::HashSet;
 
+use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 
 use crate::content_fixtures::*;
-use crate::helpers::{Backend, TestApp, problem};
+use crate::helpers::{Backend, TestApp, postgres_admin_url, problem};
 use crate::on_both_databases;
 
 /// Inserts `n` published articles through the library's write path, in one
@@ -277,6 +278,69 @@ async fn list_totals_follow_writes(backend: Backend) {
     let path = format!("/api/v1/articles/{}", draft["id"]);
     assert_eq!(app.delete_as(&path, Some(t)).await.status(), 204);
     assert_eq!(totals(&app, t).await, (3, 3));
+}
+
+/// PostgreSQL plans each list statement once, without its values
+/// (`db::plan_stability`): left to choose, it planned every cursor page and
+/// every category page again for their values. Read back from the one
+/// pooled connection's own prepared statements.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_plans_each_list_statement_once() {
+    if postgres_admin_url().is_none() {
+        return;
+    }
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        &[("CMS_DB_POOL_SIZE", "1"), ("CMS_RESPONSE_CACHE_MB", "0")],
+    )
+    .await;
+    let d = desk(&app).await;
+    seed_published(&app, 30, d.category_id, d.author_id, vec![]).await;
+    let first = ok_json(app.get("/api/v1/articles?per_page=5").await).await;
+    let cursor = first["meta"]["next_cursor"].as_str().unwrap().to_owned();
+    for _ in 0..8 {
+        for path in [
+            format!("/api/v1/articles?per_page=5&cursor={cursor}"),
+            "/api/v1/articles?per_page=5&category=actualites".to_owned(),
+        ] {
+            let page = ok_json(app.get(&path).await).await;
+            assert_eq!(page["data"].as_array().unwrap().len(), 5, "{path}");
+        }
+    }
+
+    #[derive(diesel::QueryableByName, Debug)]
+    struct Plans {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        generic_plans: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        custom_plans: i64,
+    }
+    let db = app.db.clone();
+    let plans = tokio::task::spawn_blocking(move || {
+        let mut conn = db.get_blocking().unwrap();
+        let cms::db::DbConnection::Postgres(pg) = &mut **conn else {
+            unreachable!("a PostgreSQL app")
+        };
+        diesel::sql_query(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements \
+             WHERE statement LIKE '%article_renderings%' AND statement LIKE '%LIMIT 6%'",
+        )
+        .load::<Plans>(pg)
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let runs = |marker: &str| {
+        plans
+            .iter()
+            .find(|p| p.statement.contains(marker))
+            .map(|p| p.generic_plans)
+    };
+    assert_eq!(runs("\"id\" < $"), Some(8), "cursor page: {plans:#?}");
+    assert_eq!(runs("= ANY("), Some(8), "category page: {plans:#?}");
+    assert!(plans.iter().all(|p| p.custom_plans == 0), "{plans:#?}");
 }
 
 on_both_databases!(
