@@ -437,7 +437,7 @@ pub fn related(
     let shared_tags = article_tags::table
         .filter(id_in(article_tags::tag_id, &own_tags))
         .select(article_tags::article_id);
-    visible(articles::table.into_boxed(), Visibility::Public { now })
+    let related = visible(articles::table.into_boxed(), Visibility::Public { now })
         .filter(articles::id.ne(article.id))
         .filter(
             articles::category_id
@@ -445,9 +445,8 @@ pub fn related(
                 .or(articles::id.eq_any(shared_tags)),
         )
         .select(ArticleRow::as_select())
-        .order((articles::published_at.desc(), articles::id.desc()))
-        .limit(limit)
-        .load(conn)
+        .order((articles::published_at.desc(), articles::id.desc()));
+    page_window(related, 0, limit).load(conn)
 }
 
 /// Finds an article for a write and holds its row until the transaction

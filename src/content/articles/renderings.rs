@@ -30,6 +30,7 @@ use crate::content::status::ArticleStatus;
 use crate::db::DbConnection;
 use crate::db::embedded_names::{self, Hold};
 use crate::db::id_list::id_in;
+use crate::db::page_window::page_window;
 use crate::db::schema::{article_authors, article_renderings, article_tags, articles};
 use crate::error::ApiError;
 use crate::http::listing::ListMeta;
@@ -261,17 +262,22 @@ impl Backfill {
     pub fn step(&mut self, conn: &mut DbConnection) -> Result<bool, ApiError> {
         // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list
         // only while it fits in `work_mem`, and otherwise rescans it for
-        // every row.
+        // every row. The bound on `article_id` is implied, but PostgreSQL
+        // does not carry `id > after` across the join: without it, its
+        // merge anti-join read the renderings from the first id on every
+        // batch (quadratic: a 1 M-article seed stalled half way). The batch
+        // size is in the text (`page_window`) so that the plan is made for
+        // 200 rows, not a tenth of the table (with a parallel scan and JIT).
         let current = article_renderings::table
             .filter(article_renderings::article_id.eq(articles::id))
+            .filter(article_renderings::article_id.gt(self.after))
             .filter(article_renderings::shape.eq(SHAPE));
-        let ids = articles::table
+        let candidates = articles::table
             .filter(articles::id.gt(self.after))
             .filter(diesel::dsl::not(diesel::dsl::exists(current)))
             .select(articles::id)
-            .order(articles::id)
-            .limit(BATCH as i64)
-            .load::<i64>(conn)?;
+            .order(articles::id);
+        let ids = page_window(candidates, 0, BATCH as i64).load::<i64>(conn)?;
         let Some(&last) = ids.last() else {
             return Ok(false);
         };
