@@ -6,7 +6,7 @@ use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 
 use crate::content_fixtures::*;
-use crate::helpers::{Backend, TestApp, postgres_admin_url, problem};
+use crate::helpers::{Backend, TestApp, problem};
 use crate::on_both_databases;
 
 /// Inserts `n` published articles through the library's write path, in one
@@ -286,14 +286,12 @@ async fn list_totals_follow_writes(backend: Backend) {
 /// pooled connection's own prepared statements.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_plans_each_list_statement_once() {
-    if postgres_admin_url().is_none() {
+    let Some(app) =
+        TestApp::spawn_postgres_with(&[("CMS_DB_POOL_SIZE", "1"), ("CMS_RESPONSE_CACHE_MB", "0")])
+            .await
+    else {
         return;
-    }
-    let app = TestApp::spawn_with(
-        Backend::Postgres,
-        &[("CMS_DB_POOL_SIZE", "1"), ("CMS_RESPONSE_CACHE_MB", "0")],
-    )
-    .await;
+    };
     let d = desk(&app).await;
     seed_published(&app, 30, d.category_id, d.author_id, vec![]).await;
     let first = ok_json(app.get("/api/v1/articles?per_page=5").await).await;

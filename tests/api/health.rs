@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, TestApp, TestDatabase, postgres_admin_url, problem};
+use crate::helpers::{Backend, TestApp, TestDatabase, problem};
 use crate::on_both_databases;
 
 async fn live_and_ready(backend: Backend) {
@@ -137,14 +137,12 @@ async fn sqlite_writes_refuse_a_database_that_is_gone() {
 /// its next use: no second request fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_postgres_connections_fail_one_request_not_one_per_connection() {
-    if postgres_admin_url().is_none() {
+    let Some(app) =
+        TestApp::spawn_postgres_with(&[("CMS_DB_POOL_SIZE", "4"), ("CMS_RESPONSE_CACHE_MB", "0")])
+            .await
+    else {
         return;
-    }
-    let app = TestApp::spawn_with(
-        Backend::Postgres,
-        &[("CMS_DB_POOL_SIZE", "4"), ("CMS_RESPONSE_CACHE_MB", "0")],
-    )
-    .await;
+    };
     let TestDatabase::Postgres(db) = &app.database else {
         unreachable!("a PostgreSQL app")
     };

@@ -223,6 +223,13 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
+    /// A PostgreSQL app with extra configuration variables, for a test of
+    /// PostgreSQL alone; `None` when `TEST_DATABASE_URL` is not set.
+    pub async fn spawn_postgres_with(overrides: &[(&str, &str)]) -> Option<Self> {
+        postgres_admin_url()?;
+        Some(Self::spawn_with(Backend::Postgres, overrides).await)
+    }
+
     /// Starts the app with extra configuration variables.
     pub async fn spawn_with(backend: Backend, overrides: &[(&str, &str)]) -> Self {
         cms::telemetry::init_for_tests();
