@@ -146,8 +146,7 @@ impl ConnectionManager {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
-                plan_stability::postgres(&mut conn)
-                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                plan_stability::postgres(&mut conn);
                 Ok(DbConnection::Postgres(conn))
             }
             DatabaseUrl::Sqlite(path) => {

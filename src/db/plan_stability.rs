@@ -24,8 +24,8 @@
 use std::ffi::{c_char, c_int};
 use std::sync::Once;
 
+use diesel::PgConnection;
 use diesel::connection::SimpleConnection;
-use diesel::{PgConnection, QueryResult};
 
 use libsqlite3_sys as ffi;
 
@@ -64,9 +64,13 @@ pub fn install() {
     });
 }
 
-/// Sets a new PostgreSQL connection to plan each statement once.
-pub fn postgres(conn: &mut PgConnection) -> QueryResult<()> {
-    conn.batch_execute("SET plan_cache_mode = force_generic_plan")
+/// Sets a new PostgreSQL connection to plan each statement once. The
+/// setting came with PostgreSQL 12; an older server keeps its default.
+pub fn postgres(conn: &mut PgConnection) {
+    if let Err(error) = conn.batch_execute("SET plan_cache_mode = force_generic_plan") {
+        // As for SQLite: slower, not wrong.
+        tracing::warn!(%error, "PostgreSQL will plan statements for their values");
+    }
 }
 
 #[cfg(test)]
