@@ -203,7 +203,7 @@ impl ManageConnection for ConnectionManager {
             DatabaseUrl::Postgres(_) if !conn.needs_check() => Ok(()),
             DatabaseUrl::Postgres(_) => {
                 conn.conn.ping().map_err(r2d2::Error::QueryError)?;
-                conn.proven = Some((Instant::now(), conn.lost.load(Ordering::Relaxed)));
+                conn.prove();
                 Ok(())
             }
         }
@@ -238,8 +238,18 @@ const PROVEN_FOR: Duration = Duration::from_secs(1);
 
 impl Pooled {
     fn new(conn: DbConnection, lost: Arc<AtomicU64>) -> Self {
-        let proven = Some((Instant::now(), lost.load(Ordering::Relaxed)));
-        Self { conn, proven, lost }
+        let mut pooled = Self {
+            conn,
+            proven: None,
+            lost,
+        };
+        pooled.prove();
+        pooled
+    }
+
+    /// It has just answered.
+    fn prove(&mut self) {
+        self.proven = Some((Instant::now(), self.lost.load(Ordering::Relaxed)));
     }
 
     /// Runs a request's work and records what it showed of the connection.
@@ -248,14 +258,15 @@ impl Pooled {
         f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let result = f(&mut self.conn);
-        self.proven = match &result {
-            Ok(_) => Some((Instant::now(), self.lost.load(Ordering::Relaxed))),
-            Err(ApiError::DatabaseUnavailable(_)) => {
-                self.lost.fetch_add(1, Ordering::Relaxed);
-                None
+        match &result {
+            Ok(_) => self.prove(),
+            Err(error) => {
+                if matches!(error, ApiError::DatabaseUnavailable(_)) {
+                    self.lost.fetch_add(1, Ordering::Relaxed);
+                }
+                self.proven = None;
             }
-            Err(_) => None,
-        };
+        }
         result
     }
 

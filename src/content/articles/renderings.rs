@@ -199,8 +199,9 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
 }
 
 /// Re-renders the articles `showing` selects: after a write changed a name
-/// they show, or in a `Backfill`. The exclusive lock comes first, so that the selection also
-/// sees every article written before it and none is written during it.
+/// they show, or in a `Backfill`. The exclusive lock comes first, so that
+/// the selection also sees every article written before it and none is
+/// written during it.
 fn rerender(
     conn: &mut DbConnection,
     showing: impl FnOnce(&mut DbConnection) -> QueryResult<Vec<i64>>,
