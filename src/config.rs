@@ -97,6 +97,9 @@ pub struct Config {
     /// Remember list totals (`meta.total`) until content changes, instead of
     /// counting every matching row on every list request.
     pub list_totals_memo: bool,
+    /// Threads for Argon2 (password checks and hashes); `None`: one fewer
+    /// than the cores, at least one.
+    pub password_hashing_threads: Option<usize>,
 }
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -241,6 +244,10 @@ impl Config {
             public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
             response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 8, 0, 4_096)? * 1_048_576,
             list_totals_memo: flag("CMS_LIST_TOTALS_MEMO", true)?,
+            password_hashing_threads: match number("CMS_PASSWORD_HASHING_THREADS", 0, 0, 256)? {
+                0 => None,
+                n => Some(n as usize),
+            },
         })
     }
 }

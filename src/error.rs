@@ -85,6 +85,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
+    /// The server is at capacity for this kind of work (password hashing);
+    /// the request was not started and can be sent again.
+    #[error("busy")]
+    Busy { retry_after_seconds: u64 },
     /// The database cannot be reached; the cause is logged, never sent.
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
@@ -133,6 +137,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
+            Self::Busy { .. } => ("busy", "Service busy"),
             Self::DatabaseUnavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
@@ -173,6 +178,12 @@ impl ApiError {
                 format!("too many attempts; retry in {retry_after_seconds} s"),
                 Vec::new(),
             ),
+            Self::Busy {
+                retry_after_seconds,
+            } => (
+                format!("the server is busy; retry in {retry_after_seconds} s"),
+                Vec::new(),
+            ),
             Self::DatabaseUnavailable(_) => (
                 "the database is unavailable; retry shortly".to_owned(),
                 Vec::new(),
@@ -203,6 +214,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -222,6 +234,9 @@ impl ResponseError for ApiError {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"cms\""));
             }
             Self::TooManyRequests {
+                retry_after_seconds,
+            }
+            | Self::Busy {
                 retry_after_seconds,
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));

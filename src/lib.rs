@@ -93,6 +93,9 @@ impl Application {
         );
         let generation = Arc::new(db::changes::ContentGeneration::default());
         let memoised_totals = config.list_totals_memo;
+        let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
+            config.password_hashing_threads,
+        ));
         let state = AppState {
             db: db.clone(),
             list_totals: Arc::new(content::articles::totals::ListTotals::new(
@@ -105,6 +108,7 @@ impl Application {
             generation,
             config: Arc::new(config),
             access_tokens: Arc::new(access_tokens),
+            passwords,
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };
         let server = serve(listener, state).map_err(|source| StartError::Bind {

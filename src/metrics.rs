@@ -81,6 +81,16 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
+            "# HELP cms_password_verifications_total Passwords checked against a stored hash."
+        );
+        let _ = writeln!(out, "# TYPE cms_password_verifications_total counter");
+        let _ = writeln!(
+            out,
+            "cms_password_verifications_total {}",
+            state.passwords.verifications()
+        );
+        let _ = writeln!(
+            out,
             "# HELP cms_uptime_seconds Seconds since the process started serving."
         );
         let _ = writeln!(out, "# TYPE cms_uptime_seconds gauge");

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::jwt::AccessTokens;
+use crate::auth::password_work::PasswordWork;
 use crate::config::Config;
 use crate::content::articles::totals::ListTotals;
 use crate::content::categories::memo::TreeMemo;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub access_tokens: Arc<AccessTokens>,
+    /// Argon2's own threads: every password hash and check runs there.
+    pub passwords: Arc<PasswordWork>,
     /// Signs list cursors; derived from the token signing secret.
     pub cursor_key: Arc<CursorKey>,
     /// Moves whenever public content may have changed (see `db::changes`).

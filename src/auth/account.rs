@@ -1,15 +1,16 @@
 //! The signed-in account's own routes: who am I, and changing one's password.
 //! Both need an account: API tokens belong to no one and get a 403.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
 use crate::auth::caller::Account;
-use crate::error::{ApiError, Problem};
+use crate::auth::{Caller, password, session, throttle};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::http::extract::JsonBody;
 use crate::state::AppState;
+use crate::timestamp;
 use crate::users::{self, views::UserView};
 
 /// 401 for the public, 403 for API tokens, the account otherwise.
@@ -70,26 +71,74 @@ pub struct PasswordChange {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong `current_password`, `new_password` too short or too long, unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (the sign-in counters)",
+         headers(("Retry-After" = u64, description = "Seconds to wait")),
+         body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable, or password checking at capacity",
+         headers(("Retry-After" = u64, description = "Seconds to wait")),
+         body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     body: Result<JsonBody<PasswordChange>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = require_account(&caller)?.user_id;
     let change = body?.0;
+    let (email, stored) = state
+        .db
+        .read(move |conn| users::own_password(conn, user_id))
+        .await?;
+    // The same counters as sign-in: a stolen access token must not become
+    // a way to guess the password faster than the sign-in form allows.
+    let keys = throttle::password_keys(&email, &session::client_address(&req));
+    let reserved = keys.clone();
     state
         .db
-        .read(move |conn| {
-            users::change_own_password(
-                conn,
-                user_id,
-                &change.current_password,
-                &change.new_password,
-            )
+        .write(move |conn| throttle::reserve(conn, &reserved, timestamp::now()))
+        .await?;
+    let right = match state
+        .passwords
+        .verify(change.current_password, stored.clone())
+        .await
+    {
+        Ok(right) => right,
+        Err(e) => return Err(session::give_back(&state, keys, e).await),
+    };
+    let mut errors = Vec::new();
+    if !right {
+        // A wrong password keeps its reservation: it is the failure counted.
+        errors.push(FieldError::new(
+            "current_password",
+            "incorrect",
+            "is not the account's current password",
+        ));
+    }
+    if let Err(e) = password::check_policy("new_password", &change.new_password) {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        if right {
+            let proven = keys.clone();
+            state
+                .db
+                .write(move |conn| throttle::succeeded(conn, &proven))
+                .await?;
+        }
+        return Err(ApiError::Validation(errors));
+    }
+    let new_hash = match state.passwords.hash(change.new_password).await {
+        Ok(hash) => hash,
+        Err(e) => return Err(session::give_back(&state, keys, e).await),
+    };
+    state
+        .db
+        .write(move |conn| {
+            users::replace_own_password(conn, user_id, &stored, &new_hash)?;
+            throttle::succeeded(conn, &keys)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod caller;
 pub mod jwt;
 pub mod password;
+pub mod password_work;
 pub mod policy;
 pub mod refresh;
 pub mod role;

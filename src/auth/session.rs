@@ -46,6 +46,23 @@ pub fn client_address(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// Gives a reservation back when its password could not be checked (the
+/// hashing threads were busy, the database failed), then returns `error`.
+pub async fn give_back(
+    state: &AppState,
+    keys: Vec<throttle::ThrottleKey>,
+    error: ApiError,
+) -> ApiError {
+    let released = state
+        .db
+        .write(move |conn| throttle::release(conn, &keys))
+        .await;
+    if let Err(e) = released {
+        tracing::warn!(error = %e, "a sign-in reservation could not be given back");
+    }
+    error
+}
+
 /// Issues an access token and a refresh token in `family` (new when `None`).
 pub fn token_pair(
     state: &AppState,
@@ -73,7 +90,8 @@ pub fn token_pair(
 ///
 /// Unknown emails and wrong passwords get the same answer in about the same
 /// time. Repeated failures for one account or from one address are refused
-/// with 429 and `Retry-After`.
+/// with 429 and `Retry-After`: at most 5 passwords are checked per account
+/// and 20 per address in 15 minutes, however many requests arrive at once.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -87,7 +105,9 @@ pub fn token_pair(
         (status = 429, description = "Too many failed attempts",
          headers(("Retry-After" = u64, description = "Seconds to wait")),
          body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable, or password checking at capacity",
+         headers(("Retry-After" = u64, description = "Seconds to wait")),
+         body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -100,14 +120,17 @@ pub async fn login(
         email,
         password: given,
     } = body.0;
-    let keys = throttle::login_keys(&email, &client_address(&req));
-    // Three steps, so that no pooled connection waits on Argon2: a burst of
-    // sign-ins must not starve every other request of connections.
-    let lookup_keys = keys.clone();
+    let keys = throttle::password_keys(&email, &client_address(&req));
+    // An attempt is reserved before any password is verified: the count
+    // and the check are one step (see `throttle`).
+    let reserved = keys.clone();
+    state
+        .db
+        .write(move |conn| throttle::reserve(conn, &reserved, timestamp::now()))
+        .await?;
     let account = state
         .db
         .read(move |conn| {
-            throttle::check(conn, &lookup_keys, timestamp::now())?;
             Ok(users::table
                 .filter(users::email.eq(email.trim().to_lowercase()))
                 .filter(users::active.eq(true))
@@ -115,34 +138,30 @@ pub async fn login(
                 .first::<(i64, String, String)>(conn)
                 .optional()?)
         })
-        .await?;
+        .await;
+    let account = match account {
+        Ok(account) => account,
+        Err(e) => return Err(give_back(&state, keys, e).await),
+    };
     // Verify against a dummy hash when there is no such account, so that
     // both refusals cost the same.
     let stored = account
         .as_ref()
         .map(|a| a.1.clone())
         .unwrap_or_else(|| password::dummy_hash().to_owned());
-    let (given, matches) = web::block(move || {
-        let matches = password::verify(&given, &stored);
-        (given, matches)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("password check failed: {e}")))?;
+    let matches = match state.passwords.verify(given.clone(), stored).await {
+        Ok(matches) => matches,
+        Err(e) => return Err(give_back(&state, keys, e).await),
+    };
+    // A wrong password keeps its reservation: it is the failure counted.
     let Some((user_id, stored_hash, role)) = account.filter(|_| matches) else {
-        state
-            .db
-            .read(move |conn| throttle::record_failure(conn, &keys, timestamp::now()))
-            .await?;
         return Err(invalid_credentials());
     };
     let role = Role::parse(&role)
         .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
+    // An upgrade that cannot be hashed now (busy) waits for the next sign-in.
     let upgraded_hash = if password::needs_rehash(&stored_hash) {
-        Some(
-            web::block(move || password::hash(&given))
-                .await
-                .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))??,
-        )
+        state.passwords.hash(given).await.ok()
     } else {
         None
     };
@@ -155,9 +174,7 @@ pub async fn login(
                     .set(users::password_hash.eq(hash))
                     .execute(conn)?;
             }
-            if let Some(account_key) = keys.first() {
-                throttle::clear(conn, account_key)?;
-            }
+            throttle::succeeded(conn, &keys)?;
             token_pair(&state_for_db, conn, user_id, role, None)
         })
         .await?;

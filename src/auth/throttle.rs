@@ -1,5 +1,16 @@
-//! Failed-login throttling, per account and per client address, kept in the
-//! database so that every app process shares the counts.
+//! Password-guess throttling, per account and per client address, kept in
+//! the database so that every app process shares the counts.
+//!
+//! An attempt is *reserved* before its password is verified, in one atomic
+//! step per key: a conditional `UPDATE … SET failures = failures + 1 WHERE
+//! failures < limit`, inside the write transaction (SQLite's write lock; on
+//! PostgreSQL the row lock, which makes a concurrent reservation wait and
+//! re-read the count). Checking and counting in two steps let a burst of 300
+//! parallel guesses all pass the check before any failure was counted. Now
+//! at most `limit` passwords are verified per key and window, whatever the
+//! concurrency. A reservation that turns out to be a correct password is
+//! given back (`succeeded`); one that could not be verified at all (the
+//! hashing threads were busy) is given back too (`release`).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -7,6 +18,7 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::login_throttles;
 use crate::error::ApiError;
+use crate::on_each_backend;
 
 /// A counter key and its limit.
 #[derive(Debug, Clone)]
@@ -20,9 +32,12 @@ pub const WINDOW_SECONDS: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i32 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i32 = 20;
 
-/// The keys a login attempt counts against. The email is normalised the same
-/// way accounts are, so changing its letter case does not open a new counter.
-pub fn login_keys(email: &str, client_address: &str) -> Vec<ThrottleKey> {
+/// The keys a password check counts against: the account first, then the
+/// address (every caller takes them in this order, so two reservations
+/// never wait on each other's rows crosswise). The email is normalised the
+/// same way accounts are, so changing its letter case does not open a new
+/// counter. Sign-in and password change share them.
+pub fn password_keys(email: &str, client_address: &str) -> Vec<ThrottleKey> {
     vec![
         ThrottleKey {
             key: format!("login:email:{}", email.trim().to_lowercase()),
@@ -35,76 +50,100 @@ pub fn login_keys(email: &str, client_address: &str) -> Vec<ThrottleKey> {
     ]
 }
 
-/// 429 with the seconds to wait when any key is locked.
-pub fn check(
+/// Reserves one attempt against every key, or refuses with 429 and the
+/// seconds to wait when any key has none left (reserving nothing). Call
+/// inside a write transaction (`Db::write`).
+pub fn reserve(
     conn: &mut DbConnection,
     keys: &[ThrottleKey],
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
-    let locked_until = login_throttles::table
-        .filter(login_throttles::key.eq_any(names))
-        .filter(login_throttles::locked_until.gt(now))
-        .select(diesel::dsl::max(login_throttles::locked_until))
-        .first::<Option<NaiveDateTime>>(conn)?;
-    match locked_until {
-        Some(until) => Err(ApiError::TooManyRequests {
-            retry_after_seconds: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Counts one failure against every key, locking those that reach their limit.
-pub fn record_failure(
-    conn: &mut DbConnection,
-    keys: &[ThrottleKey],
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    conn.write_transaction(|conn| {
-        for key in keys {
-            let current = login_throttles::table
-                .find(&key.key)
-                .select((login_throttles::failures, login_throttles::window_start))
-                .first::<(i32, NaiveDateTime)>(conn)
-                .optional()?;
-            let window_open =
-                |start: NaiveDateTime| now - start < Duration::seconds(WINDOW_SECONDS);
-            let failures = match current {
-                Some((n, start)) if window_open(start) => n + 1,
-                _ => 1,
-            };
-            let locked_until =
-                (failures >= key.max_failures).then(|| now + Duration::seconds(WINDOW_SECONDS));
-            match current {
-                Some((_, start)) => {
-                    let window_start = if window_open(start) { start } else { now };
-                    diesel::update(login_throttles::table.find(&key.key))
-                        .set((
-                            login_throttles::failures.eq(failures),
-                            login_throttles::window_start.eq(window_start),
-                            login_throttles::locked_until.eq(locked_until),
-                        ))
-                        .execute(conn)?;
-                }
-                None => {
-                    diesel::insert_into(login_throttles::table)
-                        .values((
-                            login_throttles::key.eq(&key.key),
-                            login_throttles::failures.eq(failures),
-                            login_throttles::window_start.eq(now),
-                            login_throttles::locked_until.eq(locked_until),
-                        ))
-                        .execute(conn)?;
-                }
-            }
+    let window = Duration::seconds(WINDOW_SECONDS);
+    for key in keys {
+        let row = login_throttles::table.find(&key.key);
+        on_each_backend!(conn, |c| diesel::insert_into(login_throttles::table)
+            .values((
+                login_throttles::key.eq(&key.key),
+                login_throttles::failures.eq(0),
+                login_throttles::window_start.eq(now),
+                login_throttles::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        // A window that has ended, with no lock running, starts again.
+        diesel::update(
+            row.filter(login_throttles::window_start.le(now - window))
+                .filter(
+                    login_throttles::locked_until
+                        .is_null()
+                        .or(login_throttles::locked_until.le(now)),
+                ),
+        )
+        .set((
+            login_throttles::failures.eq(0),
+            login_throttles::window_start.eq(now),
+            login_throttles::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+        let taken = diesel::update(
+            row.filter(login_throttles::failures.lt(key.max_failures))
+                .filter(
+                    login_throttles::locked_until
+                        .is_null()
+                        .or(login_throttles::locked_until.le(now)),
+                ),
+        )
+        .set(login_throttles::failures.eq(login_throttles::failures + 1))
+        .execute(conn)?;
+        if taken == 0 {
+            let (window_start, locked_until) = row
+                .select((login_throttles::window_start, login_throttles::locked_until))
+                .first::<(NaiveDateTime, Option<NaiveDateTime>)>(conn)?;
+            let until = locked_until.unwrap_or(window_start + window);
+            return Err(ApiError::TooManyRequests {
+                retry_after_seconds: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
+            });
         }
-        Ok(())
-    })
+        // The attempt that reaches the limit locks the key for a window.
+        diesel::update(
+            row.filter(login_throttles::failures.ge(key.max_failures))
+                .filter(login_throttles::locked_until.is_null()),
+        )
+        .set(login_throttles::locked_until.eq(Some(now + window)))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
-/// A successful login clears its account's counter (not the address's).
-pub fn clear(conn: &mut DbConnection, key: &ThrottleKey) -> Result<(), ApiError> {
-    diesel::delete(login_throttles::table.find(&key.key)).execute(conn)?;
+/// Gives back a reservation whose password was never verified.
+pub fn release(conn: &mut DbConnection, keys: &[ThrottleKey]) -> Result<(), ApiError> {
+    for key in keys {
+        give_back(conn, key)?;
+    }
+    Ok(())
+}
+
+/// The password was right: the account's counter starts again, and the
+/// address gets its reservation back (a newsroom behind one address signs
+/// in many times a day).
+pub fn succeeded(conn: &mut DbConnection, keys: &[ThrottleKey]) -> Result<(), ApiError> {
+    let mut keys = keys.iter();
+    if let Some(account) = keys.next() {
+        diesel::delete(login_throttles::table.find(&account.key)).execute(conn)?;
+    }
+    for key in keys {
+        give_back(conn, key)?;
+    }
+    Ok(())
+}
+
+fn give_back(conn: &mut DbConnection, key: &ThrottleKey) -> Result<(), ApiError> {
+    let row = login_throttles::table.find(&key.key);
+    diesel::update(row.filter(login_throttles::failures.gt(0)))
+        .set(login_throttles::failures.eq(login_throttles::failures - 1))
+        .execute(conn)?;
+    diesel::update(row.filter(login_throttles::failures.lt(key.max_failures)))
+        .set(login_throttles::locked_until.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
     Ok(())
 }

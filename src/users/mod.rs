@@ -77,6 +77,16 @@ pub fn create_account(
     conn: &mut DbConnection,
     account: &NewAccount<'_>,
 ) -> Result<CreatedUser, ApiError> {
+    create_account_hashed(conn, account, None)
+}
+
+/// `create_account` with the password already hashed on the password
+/// threads (`hashed`, from `auth::password_work`), as the HTTP route does.
+pub fn create_account_hashed(
+    conn: &mut DbConnection,
+    account: &NewAccount<'_>,
+    hashed: Option<String>,
+) -> Result<CreatedUser, ApiError> {
     let mut errors = Vec::new();
     let email = Email::parse("email", account.email)
         .map_err(|e| errors.push(e))
@@ -96,7 +106,10 @@ pub fn create_account(
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let hash = password::hash(account.password)?;
+    let hash = match hashed {
+        Some(hash) => hash,
+        None => password::hash(account.password)?,
+    };
     let now = timestamp::now();
     let id = diesel::insert_into(users::table)
         .values((
@@ -380,10 +393,16 @@ pub fn update_account(
     id: i64,
     patch: UserPatch,
     precondition: impl FnOnce(&User) -> Result<(), ApiError>,
+    hashed: Option<String>,
 ) -> Result<User, ApiError> {
     let patch = check_patch(patch)?;
-    // Hashing is slow: do it before taking the write lock.
-    let password_hash = patch.password.as_deref().map(password::hash).transpose()?;
+    // `hashed` is the patch's password hashed on the password threads
+    // (see `auth::password_work`); without it, hash here (the CLI).
+    let password_hash = match (hashed, patch.password.as_deref()) {
+        (Some(hash), Some(_)) => Some(hash),
+        (_, Some(plain)) => Some(password::hash(plain)?),
+        (_, None) => None,
+    };
     conn.write_transaction(|conn| {
         let current = find(conn, id)?;
         precondition(&current)?;
@@ -444,57 +463,44 @@ pub fn delete_account(
     })
 }
 
-/// Changes one's own password: the current one must be given, and every
-/// session (refresh token) of the account ends. Runs the slow hashing
-/// outside the write transaction.
-pub fn change_own_password(
-    conn: &mut DbConnection,
-    id: i64,
-    current_password: &str,
-    new_password: &str,
-) -> Result<(), ApiError> {
-    let stored = users::table
+/// The email (the throttle's key) and stored hash of an active account, for
+/// checking its own password; 401 when the account is gone or disabled.
+pub fn own_password(conn: &mut DbConnection, id: i64) -> Result<(String, String), ApiError> {
+    users::table
         .find(id)
         .filter(users::active.eq(true))
-        .select(users::password_hash)
-        .first::<String>(conn)
+        .select((users::email, users::password_hash))
+        .first::<(String, String)>(conn)
         .optional()?
-        .ok_or_else(crate::auth::caller::unauthorized)?;
-    let mut errors = Vec::new();
-    if !password::verify(current_password, &stored) {
-        errors.push(FieldError::new(
-            "current_password",
-            "incorrect",
-            "is not the account's current password",
+        .ok_or_else(crate::auth::caller::unauthorized)
+}
+
+/// Replaces one's own password by `new_hash`, provided the stored hash is
+/// still `verified_hash` (a concurrent change wins), and ends every session
+/// (refresh token) of the account. Call inside a write transaction.
+pub fn replace_own_password(
+    conn: &mut DbConnection,
+    id: i64,
+    verified_hash: &str,
+    new_hash: &str,
+) -> Result<(), ApiError> {
+    let now = timestamp::now();
+    let changed = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::password_hash.eq(verified_hash)),
+    )
+    .set((
+        users::password_hash.eq(new_hash),
+        users::updated_at.eq(now),
+        users::version.eq(users::version + 1),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::conflict(
+            "the password was changed meanwhile; sign in again",
         ));
     }
-    if let Err(e) = password::check_policy("new_password", new_password) {
-        errors.push(e);
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let hash = password::hash(new_password)?;
-    conn.write_transaction(|conn| {
-        let now = timestamp::now();
-        // Only if the hash is still the one verified: a concurrent change wins.
-        let changed = diesel::update(
-            users::table
-                .filter(users::id.eq(id))
-                .filter(users::password_hash.eq(&stored)),
-        )
-        .set((
-            users::password_hash.eq(&hash),
-            users::updated_at.eq(now),
-            users::version.eq(users::version + 1),
-        ))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(ApiError::conflict(
-                "the password was changed meanwhile; sign in again",
-            ));
-        }
-        refresh::revoke_all_for_user(conn, id, now)?;
-        Ok(())
-    })
+    refresh::revoke_all_for_user(conn, id, now)?;
+    Ok(())
 }

@@ -6,8 +6,8 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use crate::auth::Caller;
 use crate::auth::policy::{self, Resource};
+use crate::auth::{Caller, password};
 use crate::error::{ApiError, Problem};
 use crate::http::conditional::{check_if_match, etag_of_view, if_match, json_get, json_written};
 use crate::http::extract::{JsonBody, QueryParams};
@@ -93,10 +93,15 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_write(&caller, Resource::User, None)?;
     let input = body?.0;
+    let hashed = match password::check_policy("password", &input.password) {
+        Ok(()) => Some(state.passwords.hash(input.password.clone()).await?),
+        // `create_account` names every invalid field, this one included.
+        Err(_) => None,
+    };
     let user = state
         .db
-        .read(move |conn| {
-            let created = users::create_account(
+        .write(move |conn| {
+            let created = users::create_account_hashed(
                 conn,
                 &NewAccount {
                     email: &input.email,
@@ -105,6 +110,7 @@ pub async fn create_user(
                     author_id: input.author_id,
                     password: &input.password,
                 },
+                hashed,
             )?;
             users::find(conn, created.id)
         })
@@ -182,9 +188,15 @@ pub async fn update_user(
     let id = parse_id(&id)?;
     let patch = body?.0;
     let expected = if_match(&req);
+    let hashed = match patch.password.as_ref() {
+        Some(Some(plain)) if password::check_policy("password", plain).is_ok() => {
+            Some(state.passwords.hash(plain.clone()).await?)
+        }
+        _ => None,
+    };
     let user = state
         .db
-        .read(move |conn| users::update_account(conn, id, patch, precondition(expected)))
+        .read(move |conn| users::update_account(conn, id, patch, precondition(expected), hashed))
         .await?;
     json_written(StatusCode::OK, &UserView::try_from(user)?, &[])
 }
