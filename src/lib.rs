@@ -168,6 +168,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
             .wrap(from_fn(http::fallback::problem_fallback))
             .wrap(
                 DefaultHeaders::new()

@@ -157,7 +157,7 @@ fn check(input: CreateApiToken, now: NaiveDateTime) -> Result<NewApiToken, ApiEr
             errors.push(FieldError::new(
                 "expires_at",
                 "invalid_timestamp",
-                "must be an RFC 3339 timestamp",
+                "must be an RFC 3339 timestamp with a year between 1000 and 9999",
             ));
             None
         }

@@ -91,6 +91,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // its first tokens already have the wrong shape.
     let mut document: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    if let Some(field) = crate::http::control_characters::find_in_json(&document) {
+        return Err(ApiError::Validation(vec![
+            crate::http::control_characters::field_error(field),
+        ]));
+    }
     integral_numbers_as_integers(&mut document);
     let value = serde_path_to_error::deserialize(document).map_err(|err| {
         let path = err.path().to_string();

@@ -1,6 +1,7 @@
 //! Cross-cutting HTTP concerns shared by every resource.
 
 pub mod conditional;
+pub mod control_characters;
 pub mod cors;
 pub mod cursor;
 pub mod extract;

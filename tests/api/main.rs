@@ -16,6 +16,7 @@ mod content_listing;
 mod content_permissions;
 mod content_taxonomy;
 mod forged_tokens;
+mod hostile_input;
 mod password_guessing;
 mod permissions;
 mod users;

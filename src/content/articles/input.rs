@@ -15,6 +15,7 @@ use crate::content::status::ArticleStatus;
 use crate::content::text;
 use crate::error::FieldError;
 use crate::http::object;
+use crate::timestamp;
 
 pub const TITLE_MAX: usize = 300;
 pub const EXCERPT_MAX: usize = 1000;
@@ -454,6 +455,16 @@ impl ArticleDraft {
         now: NaiveDateTime,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = desired.errors;
+        if desired
+            .published_at
+            .is_some_and(|at| !timestamp::in_supported_range(&at))
+        {
+            errors.push(FieldError::new(
+                "published_at",
+                "out_of_range",
+                timestamp::OUT_OF_RANGE,
+            ));
+        }
         let title = text::required("title", &desired.title, TITLE_MAX)
             .map_err(|e| errors.push(e))
             .ok();

@@ -158,7 +158,7 @@ fn time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, Ap
             ApiError::bad_parameter(
                 name,
                 "invalid_datetime",
-                format!("`{name}` must be an RFC 3339 timestamp"),
+                format!("`{name}` must be an RFC 3339 timestamp with a year between 1000 and 9999"),
             )
         })
     })

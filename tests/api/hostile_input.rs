@@ -1,0 +1,137 @@
+//! What an attacker or a careless client can send gets a clear 400/422 that
+//! names the field, the same on both databases, and writes nothing.
+
+use serde_json::{Value, json};
+
+use crate::content_fixtures::{desk, published};
+use crate::helpers::{Backend, TestApp, problem, problem_fields};
+use crate::on_both_databases;
+
+async fn control_characters_are_refused_naming_the_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let desk = desk(&app).await;
+    let token = desk.editor.token.clone();
+    let article = published(&app, &token, "Élection", desk.category_id, desk.author_id).await;
+    let id = article["id"].as_i64().unwrap();
+    let before = app.snapshot().await;
+
+    // Paths and query parameters, anonymous and signed in.
+    for (path, field) in [
+        ("/api/v1/articles/a%00b", "path"),
+        ("/api/v1/categories/a%00b", "path"),
+        ("/api/v1/authors/x%01y", "path"),
+        ("/api/v1/tags/%00", "path"),
+        ("/api/v1/articles?q=a%00b", "q"),
+        ("/api/v1/articles?category=a%1Fb", "category"),
+    ] {
+        for token in [None, Some(token.as_str())] {
+            let body = problem(app.get_as(path, token).await, 400).await;
+            assert_eq!(problem_fields(&body), vec![field], "{path}: {body}");
+        }
+    }
+    // JSON strings anywhere in a body, keys included.
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "a\u{0}b@redaction.test", "password": "un mot de passe très long"}),
+        )
+        .await;
+    assert_eq!(problem_fields(&problem(login, 422).await), vec!["email"]);
+    for (method, path, body, field) in [
+        (
+            reqwest::Method::POST,
+            "/api/v1/articles".to_owned(),
+            json!({"title": "Titre\u{0}", "body": "x", "category_id": desk.category_id, "author_ids": [desk.author_id]}),
+            "title",
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v1/articles/{id}"),
+            json!({"seo": {"title": "ok", "description": "bip\u{7}"}}),
+            "seo.description",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/tags".to_owned(),
+            json!({"name": "Diplomatie\u{1b}[31m"}),
+            "name",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/categories".to_owned(),
+            json!({"name": "Monde", "slug": "mon\u{0}de"}),
+            "slug",
+        ),
+    ] {
+        let response = app.send_json(method, &path, Some(&token), &body).await;
+        let problem = problem(response, 422).await;
+        assert_eq!(problem_fields(&problem), vec![field], "{path}: {problem}");
+    }
+    assert_eq!(app.snapshot().await, before, "a refused request wrote");
+
+    // Tabs and line breaks (CRLF from Windows editors) are text.
+    let fine = app
+        .post_json(
+            "/api/v1/articles",
+            Some(&token),
+            &json!({"title": "Titre\tà tabulation", "body": "Ligne 1\r\nLigne 2\n", "category_id": desk.category_id, "author_ids": [desk.author_id]}),
+        )
+        .await;
+    assert_eq!(fine.status(), 201);
+}
+
+async fn published_at_years_outside_four_digits_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let desk = desk(&app).await;
+    let token = desk.editor.token.clone();
+    let before = app.snapshot().await;
+    for (status, at) in [
+        ("scheduled", "+10000-01-01T00:00:00Z"),
+        ("published", "+10000-01-01T00:00:00Z"),
+        ("draft", "+10000-01-01T00:00:00Z"),
+        ("published", "0999-12-31T00:00:00Z"),
+        ("scheduled", "9999-12-31T23:30:00-01:00"),
+    ] {
+        let response = app
+            .post_json(
+                "/api/v1/articles",
+                Some(&token),
+                &json!({"title": "Le futur lointain", "body": "x", "status": status, "published_at": at,
+                        "category_id": desk.category_id, "author_ids": [desk.author_id]}),
+            )
+            .await;
+        let body = problem(response, 422).await;
+        assert!(
+            problem_fields(&body).contains(&"published_at"),
+            "{status} {at}: {body}"
+        );
+    }
+    assert_eq!(app.snapshot().await, before);
+    // The last four-digit year is fine, and stays scheduled (not public).
+    let far = app
+        .post_json(
+            "/api/v1/articles",
+            Some(&token),
+            &json!({"title": "Le futur lointain", "body": "x", "status": "scheduled", "published_at": "9999-12-31T23:59:59Z",
+                    "category_id": desk.category_id, "author_ids": [desk.author_id]}),
+        )
+        .await;
+    assert_eq!(far.status(), 201);
+    let public: Value = app.get("/api/v1/articles").await.json().await.unwrap();
+    assert_eq!(public["meta"]["total"], 0, "{public}");
+    // Filters take the same range.
+    for filter in ["published_after", "published_before"] {
+        let response = app
+            .get(&format!(
+                "/api/v1/articles?{filter}=%2B10000-01-01T00:00:00Z"
+            ))
+            .await;
+        assert_eq!(problem_fields(&problem(response, 400).await), vec![filter]);
+    }
+}
+
+on_both_databases!(
+    control_characters_are_refused_naming_the_field,
+    published_at_years_outside_four_digits_are_refused,
+);
