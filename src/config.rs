@@ -100,6 +100,11 @@ pub struct Config {
     /// Threads for Argon2 (password checks and hashes); `None`: one fewer
     /// than the cores, at least one.
     pub password_hashing_threads: Option<usize>,
+    /// `CMS_PUBLIC_URL`: the start of every absolute URL the API writes
+    /// (see `http::origin`), without a trailing slash.
+    pub public_url: Option<String>,
+    /// `CMS_TRUSTED_PROXIES`: peers whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -244,6 +249,15 @@ impl Config {
             public_cache_seconds: number("CMS_PUBLIC_CACHE_SECONDS", 60, 0, 86_400)? as u32,
             response_cache_bytes: number("CMS_RESPONSE_CACHE_MB", 8, 0, 4_096)? * 1_048_576,
             list_totals_memo: flag("CMS_LIST_TOTALS_MEMO", true)?,
+            public_url: var("CMS_PUBLIC_URL")
+                .map(|raw| crate::http::origin::parse_public_url(&raw))
+                .transpose()
+                .map_err(|m| err("CMS_PUBLIC_URL", m))?,
+            trusted_proxies: var("CMS_TRUSTED_PROXIES")
+                .map(|raw| crate::http::origin::parse_trusted_proxies(&raw))
+                .transpose()
+                .map_err(|m| err("CMS_TRUSTED_PROXIES", m))?
+                .unwrap_or_default(),
             password_hashing_threads: match number("CMS_PASSWORD_HASHING_THREADS", 0, 0, 256)? {
                 0 => None,
                 n => Some(n as usize),
@@ -317,6 +331,11 @@ mod tests {
             ),
             (vec![("CMS_DB_POOL_SIZE", "0")], "CMS_DB_POOL_SIZE"),
             (vec![("CMS_ENV", "staging")], "CMS_ENV"),
+            (vec![("CMS_PUBLIC_URL", "javascript://x")], "CMS_PUBLIC_URL"),
+            (
+                vec![("CMS_TRUSTED_PROXIES", "10.0.0.0/40")],
+                "CMS_TRUSTED_PROXIES",
+            ),
         ] {
             let e = config(&vars).unwrap_err();
             assert_eq!(e.variable, variable, "{vars:?} gave {e}");

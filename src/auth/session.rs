@@ -39,11 +39,16 @@ pub fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized("invalid email or password".to_owned())
 }
 
-/// The address failed logins are counted against.
+/// The address failed logins are counted against (see `http::origin`).
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+    match req.app_data::<web::Data<AppState>>() {
+        Some(state) => {
+            crate::http::origin::client_address(&state.config, req.peer_addr(), req.headers())
+        }
+        None => req
+            .peer_addr()
+            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string()),
+    }
 }
 
 /// Gives a reservation back when its password could not be checked (the

@@ -159,8 +159,14 @@ pub fn page_response<T: Serialize>(
 /// `first` link and a `next` link carrying the cursor. Other query
 /// parameters (filters, sort) are kept as the client sent them.
 pub fn link_header(req: &HttpRequest, meta: &ListMeta) -> Option<String> {
-    let info = req.connection_info();
-    let base = format!("{}://{}{}", info.scheme(), info.host(), req.path());
+    // Absolute only from configuration or a trusted proxy (`http::origin`):
+    // a client's `Host` must never reach a cached response.
+    let origin = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .and_then(|state| {
+            crate::http::origin::public_origin(&state.config, req.peer_addr(), req.headers())
+        });
+    let base = format!("{}{}", origin.unwrap_or_default(), req.path());
     let kept: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
         .filter(|(k, _)| k != "page" && k != "cursor")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -8,5 +8,6 @@ pub mod extract;
 pub mod fallback;
 pub mod listing;
 pub mod object;
+pub mod origin;
 pub mod request_log;
 pub mod response_cache;

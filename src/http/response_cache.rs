@@ -63,12 +63,13 @@ impl ResponseCache {
 
 /// The cache key: the path and the query parameters in a canonical order, so
 /// `?a=1&b=2` and `?b=2&a=1` share an entry.
-fn cache_key(path: &str, query: &str) -> String {
+fn cache_key(origin: &str, path: &str, query: &str) -> String {
     let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     pairs.sort();
-    let mut key = String::with_capacity(path.len() + query.len() + 1);
+    let mut key = String::with_capacity(origin.len() + path.len() + query.len() + 1);
+    key.push_str(origin);
     key.push_str(path);
     if !pairs.is_empty() {
         key.push('?');
@@ -136,7 +137,18 @@ pub async fn response_cache(
     else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let key = cache_key(req.path(), req.query_string());
+    // What a response may carry of the request beyond path and query is its
+    // origin (the `Link` header), so the origin is part of the key.
+    let origin = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .and_then(|state| {
+            crate::http::origin::public_origin(&state.config, req.peer_addr(), req.headers())
+        });
+    let key = cache_key(
+        origin.as_deref().unwrap_or_default(),
+        req.path(),
+        req.query_string(),
+    );
     let generation = cache.generation.current();
     if let Some(entry) = entries.get(&key).filter(|e| e.generation == generation) {
         let not_modified = if_none_match_hits(&req, entry.etag.as_deref());
@@ -181,16 +193,16 @@ mod tests {
     #[test]
     fn keys_ignore_parameter_order_and_encoding_variants() {
         assert_eq!(
-            cache_key("/api/v1/articles", "per_page=20&page=2"),
-            cache_key("/api/v1/articles", "page=2&per_page=20")
+            cache_key("", "/api/v1/articles", "per_page=20&page=2"),
+            cache_key("", "/api/v1/articles", "page=2&per_page=20")
         );
         assert_eq!(
-            cache_key("/api/v1/articles", "q=%C3%A9t%C3%A9"),
-            cache_key("/api/v1/articles", "q=été")
+            cache_key("", "/api/v1/articles", "q=%C3%A9t%C3%A9"),
+            cache_key("", "/api/v1/articles", "q=été")
         );
         assert_ne!(
-            cache_key("/api/v1/articles", "page=1"),
-            cache_key("/api/v1/articles", "page=2")
+            cache_key("", "/api/v1/articles", "page=1"),
+            cache_key("", "/api/v1/articles", "page=2")
         );
     }
 }

@@ -224,3 +224,89 @@ on_both_databases!(
     a_scheduled_article_appears_when_its_time_comes,
     a_write_through_another_process_invalidates_this_one,
 );
+
+/// GETs `path` anonymously with the given extra headers; returns the Link
+/// header and whether the cache answered.
+async fn link_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (String, bool) {
+    let mut request = app.client.get(app.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let hit = is_hit(&response);
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    (link, hit)
+}
+
+const POISON: &[(&str, &str)] = &[
+    ("host", "evil.example"),
+    ("x-forwarded-host", "javascript://evil.example"),
+    ("x-forwarded-proto", "javascript"),
+    ("forwarded", "host=evil.example;proto=javascript"),
+];
+
+async fn anonymous_headers_cannot_poison_cached_links(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let desk = desk(&app).await;
+    for title in ["Un", "Deux"] {
+        published(
+            &app,
+            &desk.editor.token,
+            title,
+            desk.category_id,
+            desk.author_id,
+        )
+        .await;
+    }
+    let path = "/api/v1/articles?per_page=1";
+    // The first reader of the page is the attacker.
+    let (planted, hit) = link_with(&app, path, POISON).await;
+    assert!(!hit);
+    assert!(!planted.contains("evil"), "{planted}");
+    assert!(!planted.contains("javascript"), "{planted}");
+    // Links are relative when no public URL is configured.
+    assert!(planted.starts_with("</api/v1/articles?"), "{planted}");
+    let (served, _) = link_with(&app, path, &[]).await;
+    assert_eq!(served, planted);
+    let (cached_link, hit) = {
+        let response = cached(&app, path).await;
+        (
+            response.headers()["link"].to_str().unwrap().to_owned(),
+            true,
+        )
+    };
+    assert!(hit && !cached_link.contains("evil"), "{cached_link}");
+
+    // With a public URL, every link starts with it whatever the client says.
+    let public = app
+        .spawn_sibling(&[("CMS_PUBLIC_URL", "https://www.journal.example/")])
+        .await;
+    let (link, _) = link_with(&public, path, POISON).await;
+    assert!(
+        link.starts_with("<https://www.journal.example/api/v1/articles?"),
+        "{link}"
+    );
+    assert!(!link.contains("evil"), "{link}");
+
+    // Behind a trusted proxy its headers count, and each origin is cached
+    // apart; a forwarded value that is not a host is ignored.
+    let proxied = app
+        .spawn_sibling(&[("CMS_TRUSTED_PROXIES", "127.0.0.1/32")])
+        .await;
+    let via = |host: &'static str| [("x-forwarded-proto", "https"), ("x-forwarded-host", host)];
+    let (first, _) = link_with(&proxied, path, &via("www.journal.example")).await;
+    assert!(
+        first.starts_with("<https://www.journal.example/api/v1/articles?"),
+        "{first}"
+    );
+    let (other, _) = link_with(&proxied, path, &via("m.journal.example")).await;
+    assert!(
+        other.starts_with("<https://m.journal.example/api/v1/articles?"),
+        "{other}"
+    );
+    let (odd, _) = link_with(&proxied, path, &via("evil>; rel=preload")).await;
+    assert!(odd.starts_with("</api/v1/articles?"), "{odd}");
+}
+
+on_both_databases!(anonymous_headers_cannot_poison_cached_links);
