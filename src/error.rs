@@ -77,6 +77,12 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// A write lost a race with a concurrent one (a unique or foreign key
+    /// violation, a serialization failure, a deadlock). `Db::write` runs it
+    /// again; one that keeps losing is a 409 saying so. The cause (SQL,
+    /// constraint names) is logged, never sent.
+    #[error("write race: {cause}")]
+    Race { cause: String, detail: String },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("payload too large")]
@@ -132,7 +138,7 @@ impl ApiError {
             Self::Forbidden(_) => ("forbidden", "Forbidden"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
-            Self::Conflict { .. } => ("conflict", "Conflict"),
+            Self::Conflict { .. } | Self::Race { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
@@ -156,6 +162,7 @@ impl ApiError {
                 },
                 errors.clone(),
             ),
+            Self::Race { detail, .. } => (detail.clone(), Vec::new()),
             Self::Unauthorized(detail)
             | Self::Forbidden(detail)
             | Self::NotFound(detail)
@@ -209,7 +216,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::Race { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -265,20 +272,40 @@ impl From<DieselError> for ApiError {
     fn from(err: DieselError) -> Self {
         match err {
             DieselError::NotFound => Self::not_found("the resource does not exist"),
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                // The constraint names the column in both backends' messages;
-                // the message itself (SQL text) is never sent to the client.
-                let column = match (info.column_name(), info.constraint_name()) {
-                    (Some(column), _) => column.to_owned(),
-                    (None, Some(constraint)) => {
-                        column_from_constraint(constraint, info.table_name())
-                    }
-                    (None, None) => unique_column_from_message(info.message()),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
+                // Use cases check what a client can duplicate before they
+                // write (a given slug), or turn the violation into a field
+                // error themselves (`violated_unique_column`), so one that
+                // reaches here is a concurrent write that took the value first.
+                let column = violated_unique_column(&err).unwrap_or_default();
+                let detail = if CLIENT_FACING_COLUMNS.contains(&column.as_str()) {
+                    format!("a resource with the same {column} already exists")
+                } else {
+                    RACE_DETAIL.to_owned()
                 };
-                Self::conflict(format!("a resource with the same {column} already exists"))
+                Self::Race {
+                    cause: info.message().to_owned(),
+                    detail,
+                }
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                Self::conflict("the resource is still referenced, or references a missing one")
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                Self::Race {
+                    cause: info.message().to_owned(),
+                    detail: "the resource is still referenced, or references a missing one"
+                        .to_owned(),
+                }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                Self::Race {
+                    cause: info.message().to_owned(),
+                    detail: RACE_DETAIL.to_owned(),
+                }
+            }
+            DieselError::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                Self::Race {
+                    cause: info.message().to_owned(),
+                    detail: RACE_DETAIL.to_owned(),
+                }
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::DatabaseUnavailable(info.message().to_owned())
@@ -290,6 +317,26 @@ impl From<DieselError> for ApiError {
         }
     }
 }
+
+/// The column a unique violation is about, from the column or constraint
+/// name both backends report; `None` for any other error.
+pub fn violated_unique_column(err: &DieselError) -> Option<String> {
+    let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = err else {
+        return None;
+    };
+    Some(match (info.column_name(), info.constraint_name()) {
+        (Some(column), _) => column.to_owned(),
+        (None, Some(constraint)) => column_from_constraint(constraint, info.table_name()),
+        (None, None) => unique_column_from_message(info.message()),
+    })
+}
+
+/// What a client is told when its write kept colliding with others.
+const RACE_DETAIL: &str = "the change collided with concurrent changes; send it again";
+
+/// Unique columns a client sets, which a 409 may name; any other
+/// constraint (a primary key, a join table) is the server's business.
+const CLIENT_FACING_COLUMNS: &[&str] = &["slug", "email", "name", "token_prefix"];
 
 fn is_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")

@@ -10,7 +10,6 @@ use crate::auth::{Caller, password, session, throttle};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::extract::JsonBody;
 use crate::state::AppState;
-use crate::timestamp;
 use crate::users::{self, views::UserView};
 
 /// 401 for the public, 403 for API tokens, the account otherwise.
@@ -95,22 +94,20 @@ pub async fn change_password(
     // The same counters as sign-in: a stolen access token must not become
     // a way to guess the password faster than the sign-in form allows.
     let keys = throttle::password_keys(&email, &session::client_address(&req));
-    let reserved = keys.clone();
-    state
-        .db
-        .write(move |conn| throttle::reserve(conn, &reserved, timestamp::now()))
-        .await?;
+    throttle::reserve_waiting(&state.db, &keys).await?;
     let right = match state
         .passwords
         .verify(change.current_password, stored.clone())
         .await
     {
         Ok(right) => right,
-        Err(e) => return Err(session::give_back(&state, keys, e).await),
+        Err(e) => {
+            throttle::settle_with(&state.db, keys, throttle::release).await;
+            return Err(e);
+        }
     };
     let mut errors = Vec::new();
     if !right {
-        // A wrong password keeps its reservation: it is the failure counted.
         errors.push(FieldError::new(
             "current_password",
             "incorrect",
@@ -121,25 +118,32 @@ pub async fn change_password(
         errors.push(e);
     }
     if !errors.is_empty() {
-        if right {
-            let proven = keys.clone();
-            state
-                .db
-                .write(move |conn| throttle::succeeded(conn, &proven))
-                .await?;
-        }
+        let outcome = if right {
+            throttle::succeeded
+        } else {
+            throttle::failed
+        };
+        throttle::settle_with(&state.db, keys, outcome).await;
         return Err(ApiError::Validation(errors));
     }
     let new_hash = match state.passwords.hash(change.new_password).await {
         Ok(hash) => hash,
-        Err(e) => return Err(session::give_back(&state, keys, e).await),
+        Err(e) => {
+            throttle::settle_with(&state.db, keys, throttle::succeeded).await;
+            return Err(e);
+        }
     };
-    state
+    let settled = keys.clone();
+    let replaced = state
         .db
         .write(move |conn| {
             users::replace_own_password(conn, user_id, &stored, &new_hash)?;
-            throttle::succeeded(conn, &keys)
+            throttle::succeeded(conn, &settled)
         })
-        .await?;
+        .await;
+    if let Err(e) = replaced {
+        throttle::settle_with(&state.db, keys, throttle::succeeded).await;
+        return Err(e);
+    }
     Ok(HttpResponse::NoContent().finish())
 }

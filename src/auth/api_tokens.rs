@@ -122,6 +122,7 @@ pub struct CreateApiToken {
     pub expires_at: Option<String>,
 }
 
+#[derive(Clone)]
 struct NewApiToken {
     name: String,
     scopes: Vec<Scope>,
@@ -276,7 +277,7 @@ pub async fn create_token(
     let created_by = caller.user_id();
     let created = state
         .db
-        .write(move |conn| create(conn, new, created_by, now))
+        .write(move |conn| create(conn, new.clone(), created_by, now))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((

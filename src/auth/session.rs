@@ -51,23 +51,6 @@ pub fn client_address(req: &HttpRequest) -> String {
     }
 }
 
-/// Gives a reservation back when its password could not be checked (the
-/// hashing threads were busy, the database failed), then returns `error`.
-pub async fn give_back(
-    state: &AppState,
-    keys: Vec<throttle::ThrottleKey>,
-    error: ApiError,
-) -> ApiError {
-    let released = state
-        .db
-        .write(move |conn| throttle::release(conn, &keys))
-        .await;
-    if let Err(e) = released {
-        tracing::warn!(error = %e, "a sign-in reservation could not be given back");
-    }
-    error
-}
-
 /// Issues an access token and a refresh token in `family` (new when `None`).
 pub fn token_pair(
     state: &AppState,
@@ -126,13 +109,9 @@ pub async fn login(
         password: given,
     } = body.0;
     let keys = throttle::password_keys(&email, &client_address(&req));
-    // An attempt is reserved before any password is verified: the count
-    // and the check are one step (see `throttle`).
-    let reserved = keys.clone();
-    state
-        .db
-        .write(move |conn| throttle::reserve(conn, &reserved, timestamp::now()))
-        .await?;
+    // A check is reserved before any password is verified: the count and
+    // the check are one step (see `throttle`).
+    throttle::reserve_waiting(&state.db, &keys).await?;
     let account = state
         .db
         .read(move |conn| {
@@ -146,7 +125,10 @@ pub async fn login(
         .await;
     let account = match account {
         Ok(account) => account,
-        Err(e) => return Err(give_back(&state, keys, e).await),
+        Err(e) => {
+            throttle::settle_with(&state.db, keys, throttle::release).await;
+            return Err(e);
+        }
     };
     // Verify against a dummy hash when there is no such account, so that
     // both refusals cost the same.
@@ -156,10 +138,13 @@ pub async fn login(
         .unwrap_or_else(|| password::dummy_hash().to_owned());
     let matches = match state.passwords.verify(given.clone(), stored).await {
         Ok(matches) => matches,
-        Err(e) => return Err(give_back(&state, keys, e).await),
+        Err(e) => {
+            throttle::settle_with(&state.db, keys, throttle::release).await;
+            return Err(e);
+        }
     };
-    // A wrong password keeps its reservation: it is the failure counted.
     let Some((user_id, stored_hash, role)) = account.filter(|_| matches) else {
+        throttle::settle_with(&state.db, keys, throttle::failed).await;
         return Err(invalid_credentials());
     };
     let role = Role::parse(&role)
@@ -171,18 +156,26 @@ pub async fn login(
         None
     };
     let state_for_db = state.clone();
+    let settled = keys.clone();
     let pair = state
         .db
         .write(move |conn| {
-            if let Some(hash) = upgraded_hash {
+            if let Some(hash) = &upgraded_hash {
                 diesel::update(users::table.find(user_id))
                     .set(users::password_hash.eq(hash))
                     .execute(conn)?;
             }
-            throttle::succeeded(conn, &keys)?;
+            throttle::succeeded(conn, &settled)?;
             token_pair(&state_for_db, conn, user_id, role, None)
         })
-        .await?;
+        .await;
+    let pair = match pair {
+        Ok(pair) => pair,
+        Err(e) => {
+            throttle::settle_with(&state.db, keys, throttle::succeeded).await;
+            return Err(e);
+        }
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))

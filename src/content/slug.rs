@@ -22,7 +22,15 @@ impl Slug {
                         .bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
-        if valid {
+        if valid && is_all_digits(raw) {
+            // `/articles/1234` is read as an id: such a slug could never
+            // be reached.
+            Err(FieldError::new(
+                field,
+                "numeric_slug",
+                "must contain at least one letter (a number alone is read as an id)",
+            ))
+        } else if valid {
             Ok(Self(raw.to_owned()))
         } else {
             Err(FieldError::new(
@@ -104,9 +112,19 @@ pub fn generate<E>(
     fallback: &str,
     taken: impl FnOnce(&Slug) -> Result<HashSet<String>, E>,
 ) -> Result<Slug, E> {
-    let base = Slug::from_text(text).unwrap_or_else(|| Slug(fallback.to_owned()));
+    let base = match Slug::from_text(text) {
+        // A title such as "2026" keeps its digits behind a word, so that
+        // its slug is not read as an id.
+        Some(slug) if is_all_digits(slug.as_str()) => Slug(format!("{fallback}-{}", slug.0)),
+        Some(slug) => slug,
+        None => Slug(fallback.to_owned()),
+    };
     let taken = taken(&base)?;
     Ok(base.first_free(&taken))
+}
+
+fn is_all_digits(slug: &str) -> bool {
+    slug.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A slug given explicitly is kept as given: a duplicate is a 409 naming
@@ -149,6 +167,17 @@ mod tests {
     }
 
     #[test]
+    fn numeric_titles_get_a_word_before_their_digits() {
+        let slug = generate("2026", "article", |_| Ok::<_, ()>(HashSet::new())).unwrap();
+        assert_eq!(slug.as_str(), "article-2026");
+        let slug = generate("2026 : l’année", "article", |_| {
+            Ok::<_, ()>(HashSet::new())
+        })
+        .unwrap();
+        assert_eq!(slug.as_str(), "2026-l-annee");
+    }
+
+    #[test]
     fn long_titles_are_cut_at_a_word() {
         let s = slug(&"mot ".repeat(100));
         assert!(s.len() <= MAX_LENGTH - 6 && !s.ends_with('-'));
@@ -165,7 +194,7 @@ mod tests {
     #[test]
     fn given_slugs_are_validated() {
         assert!(Slug::parse("slug", "niger-2026").is_ok());
-        for bad in ["", "Niger", "a--b", "-a", "a-", "é", "a b"] {
+        for bad in ["", "Niger", "a--b", "-a", "a-", "é", "a b", "1234"] {
             assert!(Slug::parse("slug", bad).is_err(), "{bad}");
         }
     }

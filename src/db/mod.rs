@@ -8,6 +8,7 @@ pub mod id_list;
 pub mod page_window;
 mod plan_stability;
 pub mod schema;
+pub mod slug_lock;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -310,6 +311,16 @@ pub struct Db {
     manager: ConnectionManager,
 }
 
+/// How many times a PostgreSQL write that lost a race is run in all.
+const RACE_ATTEMPTS: u32 = 8;
+
+/// A short, growing, jittered pause before running a lost write again, so
+/// that the writers that collided do not collide again in step.
+fn race_backoff(attempt: u32) -> Duration {
+    let jitter = u64::from(rand::random::<u8>() % 4);
+    Duration::from_millis(u64::from(attempt) * 2 + jitter)
+}
+
 /// Failure to prepare the database at start-up, reported against `DATABASE_URL`.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -418,13 +429,34 @@ impl Db {
 
     /// Runs `f` inside a write transaction: everything it writes commits
     /// together or not at all.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    ///
+    /// On PostgreSQL, transactions run side by side, and a valid write can
+    /// lose a race: two creates pick the same free slug, a rename re-renders
+    /// an article being deleted, a deadlock. Such a loss (`ApiError::Race`)
+    /// rolls back and runs `f` again in a new transaction, which sees what
+    /// the winner committed, up to `RACE_ATTEMPTS` times; only a write that
+    /// keeps losing is a 409. On SQLite one writer at a time never races.
+    pub async fn write<T, F>(&self, mut f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let Some(writer) = self.writer.clone() else {
-            return self.read(move |conn| conn.write_transaction(f)).await;
+            return self
+                .read(move |conn| {
+                    let mut attempt = 1;
+                    loop {
+                        match conn.write_transaction(&mut f) {
+                            Err(ApiError::Race { cause, .. }) if attempt < RACE_ATTEMPTS => {
+                                tracing::debug!(%cause, attempt, "write lost a race; running it again");
+                                std::thread::sleep(race_backoff(attempt));
+                                attempt += 1;
+                            }
+                            result => return result,
+                        }
+                    }
+                })
+                .await;
         };
         let manager = self.manager.clone();
         let path = self.sqlite_path.clone();

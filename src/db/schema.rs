@@ -135,6 +135,7 @@ diesel::table! {
         failures -> Integer,
         window_start -> Timestamp,
         locked_until -> Nullable<Timestamp>,
+        pending -> Integer,
     }
 }
 

@@ -153,9 +153,11 @@ pub fn create_admin_account(
 
 /// A unique violation on `users` is either the email or the byline (each
 /// byline belongs to at most one account).
+/// An email or byline already linked to another account is the client's
+/// 409 naming the field, not a race to run again.
 fn unique_conflict(err: diesel::result::Error) -> ApiError {
-    match ApiError::from(err) {
-        ApiError::Conflict { detail, .. } if detail.contains("author_id") => ApiError::Conflict {
+    match crate::error::violated_unique_column(&err).as_deref() {
+        Some(column) if column.contains("author_id") => ApiError::Conflict {
             detail: "this byline is already linked to another account".to_owned(),
             errors: vec![FieldError::new(
                 "author_id",
@@ -163,7 +165,7 @@ fn unique_conflict(err: diesel::result::Error) -> ApiError {
                 "is already linked to another account",
             )],
         },
-        ApiError::Conflict { detail, .. } if detail.contains("email") => ApiError::Conflict {
+        Some(column) if column.contains("email") => ApiError::Conflict {
             detail: "a user with this email already exists".to_owned(),
             errors: vec![FieldError::new(
                 "email",
@@ -171,7 +173,7 @@ fn unique_conflict(err: diesel::result::Error) -> ApiError {
                 "is already used by another account",
             )],
         },
-        other => other,
+        _ => ApiError::from(err),
     }
 }
 

@@ -110,7 +110,7 @@ pub async fn create_user(
                     author_id: input.author_id,
                     password: &input.password,
                 },
-                hashed,
+                hashed.clone(),
             )?;
             users::find(conn, created.id)
         })

@@ -90,8 +90,8 @@ pub async fn api_token(app: &TestApp, scopes: &str) -> String {
                 .values((
                     api_tokens::name.eq("jeton de test"),
                     api_tokens::token_prefix.eq("cms_"),
-                    api_tokens::token_hash.eq(digest),
-                    api_tokens::scopes.eq(scopes),
+                    api_tokens::token_hash.eq(&digest),
+                    api_tokens::scopes.eq(&scopes),
                     api_tokens::created_at.eq(cms::timestamp::now()),
                 ))
                 .execute(conn)?;

@@ -131,7 +131,50 @@ async fn published_at_years_outside_four_digits_are_refused(backend: Backend) {
     }
 }
 
+async fn all_digit_slugs_are_refused_for_every_resource(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let desk = desk(&app).await;
+    let token = desk.editor.token.clone();
+    let before = app.snapshot().await;
+    for (path, body) in [
+        ("/api/v1/tags", json!({"name": "Chiffres", "slug": "1234"})),
+        (
+            "/api/v1/categories",
+            json!({"name": "Chiffres", "slug": "2026"}),
+        ),
+        ("/api/v1/authors", json!({"name": "Chiffres", "slug": "7"})),
+        (
+            "/api/v1/articles",
+            json!({"title": "Chiffres", "slug": "1234", "body": "x",
+                   "category_id": desk.category_id, "author_ids": [desk.author_id]}),
+        ),
+    ] {
+        let response = app.post_json(path, Some(&token), &body).await;
+        assert_eq!(
+            problem_fields(&problem(response, 422).await),
+            vec!["slug"],
+            "{path}"
+        );
+    }
+    assert_eq!(app.snapshot().await, before);
+    // A title that is a number gets a reachable slug.
+    let made = app
+        .post_json(
+            "/api/v1/articles",
+            Some(&token),
+            &json!({"title": "2026", "body": "x", "status": "published",
+                    "category_id": desk.category_id, "author_ids": [desk.author_id]}),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    let made: Value = made.json().await.unwrap();
+    assert_eq!(made["slug"], "article-2026");
+    let by_slug = app.get("/api/v1/articles/article-2026").await;
+    assert_eq!(by_slug.status(), 200);
+}
+
 on_both_databases!(
+    all_digit_slugs_are_refused_for_every_resource,
     control_characters_are_refused_naming_the_field,
     published_at_years_outside_four_digits_are_refused,
 );

@@ -20,6 +20,7 @@ mod hostile_input;
 mod password_guessing;
 mod permissions;
 mod users;
+mod write_conflicts;
 
 mod concurrency;
 mod cors;

@@ -121,7 +121,7 @@ pub struct ArticleCreate {
 /// `featured_image` and `seo` fields; `seo` merges field by field,
 /// `featured_image` is replaced as a whole. Publishing is
 /// `{"status": "published"}`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticlePatch {
     #[serde(default)]

@@ -469,6 +469,7 @@ pub fn find_for_write(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Op
 /// the `LIKE` scan, which no index serves (SQLite's LIKE ignores case, and
 /// PostgreSQL's needs a pattern operator class), runs only for a duplicate.
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    crate::db::slug_lock::hold(conn, "articles", base.as_str())?;
     if slug_owner(conn, base)?.is_none() {
         return Ok(HashSet::new());
     }

@@ -574,7 +574,7 @@ pub async fn update(
             let current = detail(conn, row.clone(), now, Arc::clone(&tree))?;
             let current_status = row.effective_status(now);
             let tag_ids = queries::tag_ids(conn, row.id)?;
-            let desired = Desired::from_patch(&row, &current, tag_ids, now, patch);
+            let desired = Desired::from_patch(&row, &current, tag_ids, now, patch.clone());
             authorize_article(
                 &caller,
                 ArticleAction::Update,

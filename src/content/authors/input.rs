@@ -52,7 +52,7 @@ pub struct AuthorCreate {
 
 /// `PATCH /api/v1/authors/{id_or_slug}`: the fields sent change; `null`
 /// clears `bio`, `avatar_url` and `links`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorPatch {
     #[serde(default)]

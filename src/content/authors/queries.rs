@@ -58,6 +58,7 @@ pub fn published_counts(
 }
 
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    crate::db::slug_lock::hold(conn, "authors", base.as_str())?;
     authors::table
         .filter(
             authors::slug

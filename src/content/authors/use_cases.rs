@@ -107,7 +107,8 @@ pub async fn update(
             authorize_write(&caller, Resource::Author, Some(current.id))?;
             check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
             let row = queries::find(conn, &IdOrSlug::Id(current.id))?.ok_or_else(not_found)?;
-            let fields = AuthorFields::from_patch(&row, patch).map_err(ApiError::Validation)?;
+            let fields =
+                AuthorFields::from_patch(&row, patch.clone()).map_err(ApiError::Validation)?;
             let slug = match &fields.slug {
                 Some(given) if given.as_str() != row.slug => {
                     if queries::slug_owner(conn, given)?.is_some() {

@@ -44,7 +44,7 @@ pub struct CategoryCreate {
 
 /// `PATCH /api/v1/categories/{id_or_slug}`: the fields sent change;
 /// `null` clears `description` and `parent_id` (making it a root).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryPatch {
     #[serde(default)]

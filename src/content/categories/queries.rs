@@ -22,6 +22,7 @@ pub fn load_tree(conn: &mut DbConnection) -> QueryResult<CategoryTree> {
 
 /// Slugs equal to `base` or of the form `base-N`.
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    crate::db::slug_lock::hold(conn, "categories", base.as_str())?;
     categories::table
         .filter(
             categories::slug

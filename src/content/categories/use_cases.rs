@@ -112,7 +112,7 @@ pub async fn create(
         .db
         .write(move |conn| {
             let tree = queries::load_tree(conn)?;
-            let fields = validated(parsed, check_parent(&tree, None, parent_id))?;
+            let fields = validated(parsed.clone(), check_parent(&tree, None, parent_id))?;
             let id = insert(conn, &fields, caller.user_id())?;
             view_of(conn, id)
         })
@@ -165,7 +165,7 @@ pub async fn update(
                 if_match.as_deref(),
                 &etag_of_view(&CategoryView::new(&current, &tree))?,
             )?;
-            let parsed = CategoryFields::from_patch(&current, patch);
+            let parsed = CategoryFields::from_patch(&current, patch.clone());
             let parent = parsed.as_ref().ok().and_then(|f| f.parent_id);
             let fields = validated(parsed, check_parent(&tree, Some(current.id), parent))?;
             let slug = match &fields.slug {

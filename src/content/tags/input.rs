@@ -36,7 +36,7 @@ pub struct TagCreate {
 
 /// `PATCH /api/v1/tags/{id_or_slug}`: the fields sent change; `null`
 /// clears `description`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     #[serde(default)]

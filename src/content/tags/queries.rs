@@ -35,6 +35,7 @@ pub fn page(conn: &mut DbConnection, page: PageRequest) -> QueryResult<(Vec<TagR
 }
 
 pub fn taken_slugs(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+    crate::db::slug_lock::hold(conn, "tags", base.as_str())?;
     tags::table
         .filter(
             tags::slug

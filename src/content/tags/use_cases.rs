@@ -94,7 +94,8 @@ pub async fn update(
                 if_match.as_deref(),
                 &etag_of_view(&TagView::from(current.clone()))?,
             )?;
-            let fields = TagFields::from_patch(&current, patch).map_err(ApiError::Validation)?;
+            let fields =
+                TagFields::from_patch(&current, patch.clone()).map_err(ApiError::Validation)?;
             let slug = match &fields.slug {
                 Some(given) if given.as_str() != current.slug => {
                     if queries::slug_owner(conn, given)?.is_some() {
