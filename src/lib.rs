@@ -15,6 +15,7 @@ pub mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod shutdown;
 pub mod state;
 pub mod telemetry;
 pub mod timestamp;
@@ -38,6 +39,8 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    drain: Arc<shutdown::Drain>,
+    listener: shutdown::Listener,
 }
 
 /// Start-up failures, each naming what to fix.
@@ -111,11 +114,20 @@ impl Application {
             passwords,
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };
-        let server = serve(listener, state).map_err(|source| StartError::Bind {
+        let bind_error = |source| StartError::Bind {
             addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             source,
-        })?;
-        Ok(Self { port, server, db })
+        };
+        let shutdown_listener = shutdown::Listener::new(&listener).map_err(bind_error)?;
+        let drain = Arc::new(shutdown::Drain::default());
+        let server = serve(listener, state, Arc::clone(&drain)).map_err(bind_error)?;
+        Ok(Self {
+            port,
+            server,
+            db,
+            drain,
+            listener: shutdown_listener,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -126,9 +138,10 @@ impl Application {
         &self.db
     }
 
-    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    /// Serves until SIGTERM or SIGINT, then answers what its connections
+    /// carry, accepting no new ones, and returns (see [`shutdown`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        shutdown::serve(self.server, self.drain, self.listener).await
     }
 }
 
@@ -146,7 +159,11 @@ fn blocking_threads_per_worker(db_pool_size: u32, workers: Option<usize>) -> usi
     (db_pool_size as usize).div_ceil(workers.max(1)) + 1
 }
 
-fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    drain: Arc<shutdown::Drain>,
+) -> std::io::Result<Server> {
     let document = web::Data::new(openapi::DocumentJson(openapi::document_json()));
     let metrics = web::Data::new(metrics::Metrics::default());
     let generation = Arc::clone(&state.generation);
@@ -166,6 +183,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let blocking_threads = blocking_threads_per_worker(state.config.db_pool_size, workers);
     let cors_origins = state.config.cors_origins.clone();
     let state = web::Data::new(state);
+    let draining = web::Data::from(Arc::clone(&drain));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
@@ -178,7 +196,9 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(from_fn(http::response_cache::response_cache))
             .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))
+            .wrap(from_fn(shutdown::close_connections_while_draining))
             .app_data(state.clone())
+            .app_data(draining.clone())
             .app_data(body_limit.clone())
             .app_data(document.clone())
             .app_data(known_routes.clone())
@@ -190,7 +210,15 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(routes::undocumented)
             .default_service(web::to(http::fallback::unknown_route))
     })
-    .shutdown_timeout(10)
+    .on_connect(move |_, extensions| {
+        extensions.insert(drain.track());
+    })
+    // SIGTERM and SIGINT are handled by `shutdown::serve`: actix's own
+    // graceful stop drops requests (see the `shutdown` module).
+    .disable_signals()
+    // Only a backstop: `shutdown::serve` stops it when its connections are
+    // gone or the same time has passed since the signal.
+    .shutdown_timeout(shutdown::SHUTDOWN_TIMEOUT.as_secs())
     .worker_max_blocking_threads(blocking_threads);
     let server = match workers {
         Some(workers) => server.workers(workers),

@@ -31,4 +31,5 @@ mod migrations;
 mod openapi;
 mod renderings;
 mod response_cache;
+mod shutdown;
 mod startup;

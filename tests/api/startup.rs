@@ -9,7 +9,7 @@ use crate::on_both_databases;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cms");
 
-fn cms(vars: &[(&str, &str)], args: &[&str]) -> Command {
+pub(crate) fn cms(vars: &[(&str, &str)], args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
     command
         .args(args)
@@ -71,7 +71,7 @@ fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
     (child, format!("http://{bind}"))
 }
 
-async fn wait_until_ready(base: &str) -> bool {
+pub(crate) async fn wait_until_ready(base: &str) -> bool {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
