@@ -309,6 +309,72 @@ pub struct Db {
     /// meet the busy timeout.
     writer: Option<Arc<Mutex<Option<DbConnection>>>>,
     manager: ConnectionManager,
+    outage: Arc<Outage>,
+    /// How long a request waits for a pooled connection (`CMS_DB_TIMEOUT_MS`).
+    connect_timeout: Duration,
+}
+
+/// The longest pause between r2d2's attempts to open a connection after a
+/// failure (a database restarting).
+const RECONNECT_BACKOFF: Duration = Duration::from_millis(200);
+
+/// While the database is unreachable, one request at a time finds out
+/// whether it is back; the others are answered at once (503, or the last
+/// good cached response: see `http::response_cache`) rather than each
+/// waiting out the pool's connection timeout. A news site in an outage
+/// keeps serving what it last served, fast.
+#[derive(Debug, Default)]
+pub struct Outage {
+    /// Milliseconds since `epoch` of the last failure to reach the
+    /// database; 0 when the last request reached it.
+    since_ms: AtomicU64,
+    /// A request is checking whether the database is back.
+    probing: std::sync::atomic::AtomicBool,
+    epoch: std::sync::OnceLock<Instant>,
+}
+
+/// After a failure, requests are answered at once for this long before one
+/// of them tries the database again.
+const OUTAGE_RETRY_AFTER: Duration = Duration::from_millis(200);
+
+impl Outage {
+    fn now_ms(&self) -> u64 {
+        let epoch = self.epoch.get_or_init(Instant::now);
+        u64::try_from(epoch.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    /// Whether this request may try the database: always outside an
+    /// outage; during one, only a single prober at a time, once the last
+    /// failure is `OUTAGE_RETRY_AFTER` old. A `true` during an outage makes
+    /// this request the prober until `record` is called.
+    fn may_try(&self) -> bool {
+        let since = self.since_ms.load(Ordering::Relaxed);
+        if since == 0 {
+            return true;
+        }
+        let retry_ms = u64::try_from(OUTAGE_RETRY_AFTER.as_millis()).unwrap_or(200);
+        self.now_ms().saturating_sub(since) >= retry_ms
+            && self
+                .probing
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+    }
+
+    /// What a request found: `unreachable` when no connection could be
+    /// opened (a lost connection on a query is not an outage: the pool
+    /// replaces it at the next checkout).
+    fn record(&self, unreachable: bool) {
+        let since = if unreachable { self.now_ms() } else { 0 };
+        self.since_ms.store(since, Ordering::Relaxed);
+        self.probing.store(false, Ordering::Release);
+    }
+
+    /// Whether the last request found the database unreachable.
+    pub fn is_ongoing(&self) -> bool {
+        self.since_ms.load(Ordering::Relaxed) != 0
+    }
 }
 
 /// How many times a PostgreSQL write that lost a race is run in all.
@@ -356,7 +422,11 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(config.db_pool_size)
             .min_idle(Some(config.db_pool_size.min(2)))
-            .connection_timeout(config.db_connect_timeout)
+            // r2d2 retries a failed connection after a backoff capped at
+            // half this; the wait a request accepts is `connect_timeout`,
+            // given to each `get_timeout`. With the configured 2 s here, a
+            // database back from an outage was used up to 1 s later.
+            .connection_timeout(RECONNECT_BACKOFF * 2)
             .build_unchecked(manager.clone());
         let backend = match config.database_url {
             DatabaseUrl::Sqlite(_) => Backend::Sqlite,
@@ -371,6 +441,8 @@ impl Db {
                 sqlite_path,
                 writer,
                 manager,
+                outage: Arc::default(),
+                connect_timeout: config.db_connect_timeout,
             },
             fresh,
         ))
@@ -392,15 +464,33 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        if !self.outage.may_try() {
+            return Err(ApiError::DatabaseUnavailable(
+                "the database was unreachable moments ago".to_owned(),
+            ));
+        }
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
-            conn.serve(f)
+        let wait = self.connect_timeout;
+        let (result, unreachable) = actix_web::web::block(move || match pool.get_timeout(wait) {
+            Ok(mut conn) => (conn.serve(f), false),
+            Err(e) => {
+                // r2d2 names the last connection error after its timeout
+                // ("timed out waiting for connection: …"); a pool merely
+                // busy under load names none, and is no outage.
+                let message = e.to_string();
+                let unreachable = message.contains("connection: ");
+                (Err(ApiError::DatabaseUnavailable(message)), unreachable)
+            }
         })
         .await
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?;
+        self.outage.record(unreachable);
+        result
+    }
+
+    /// Whether the database was unreachable at the last attempt.
+    pub fn in_outage(&self) -> bool {
+        self.outage.is_ongoing()
     }
 
     /// A read whose cost is bounded by what it returns, not by the size of
@@ -497,7 +587,7 @@ impl Db {
     /// Synchronous access for the CLI (migrate, create-admin, seed-demo).
     pub fn get_blocking(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
         self.pool
-            .get()
+            .get_timeout(self.connect_timeout)
             .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))
     }
 

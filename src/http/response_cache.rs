@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
@@ -82,8 +82,8 @@ fn cache_key(origin: &str, path: &str, query: &str) -> String {
     key
 }
 
-fn if_none_match_hits(req: &ServiceRequest, etag: Option<&str>) -> bool {
-    let (Some(etag), Some(value)) = (etag, req.headers().get(header::IF_NONE_MATCH)) else {
+fn if_none_match_hits(if_none_match: Option<&HeaderValue>, etag: Option<&str>) -> bool {
+    let (Some(etag), Some(value)) = (etag, if_none_match) else {
         return false;
     };
     value.to_str().is_ok_and(|list| {
@@ -93,7 +93,15 @@ fn if_none_match_hits(req: &ServiceRequest, etag: Option<&str>) -> bool {
     })
 }
 
-fn replay(entry: &CachedResponse, not_modified: bool) -> HttpResponse {
+/// How a replayed entry is marked: a hit of the current generation, or a
+/// stale answer given while the database is unreachable.
+#[derive(Clone, Copy)]
+enum Freshness {
+    Hit,
+    Stale,
+}
+
+fn replay(entry: &CachedResponse, not_modified: bool, freshness: Freshness) -> HttpResponse {
     let mut builder = HttpResponseBuilder::new(if not_modified {
         StatusCode::NOT_MODIFIED
     } else {
@@ -105,7 +113,17 @@ fn replay(entry: &CachedResponse, not_modified: bool) -> HttpResponse {
         }
         builder.insert_header((name.clone(), value.clone()));
     }
-    builder.insert_header(("X-Cache", "hit"));
+    match freshness {
+        Freshness::Hit => {
+            builder.insert_header(("X-Cache", "hit"));
+        }
+        Freshness::Stale => {
+            // RFC 9111's Warning is obsolete but still read by some
+            // clients and caches; X-Cache says the same to the others.
+            builder.insert_header(("X-Cache", "stale"));
+            builder.insert_header((header::WARNING, "110 - \"Response is Stale\""));
+        }
+    }
     if not_modified {
         builder.finish()
     } else {
@@ -150,11 +168,26 @@ pub async fn response_cache(
         req.query_string(),
     );
     let generation = cache.generation.current();
-    if let Some(entry) = entries.get(&key).filter(|e| e.generation == generation) {
-        let not_modified = if_none_match_hits(&req, entry.etag.as_deref());
-        return Ok(req.into_response(replay(&entry, not_modified)));
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let known = entries.get(&key);
+    if let Some(entry) = known.as_ref().filter(|e| e.generation == generation) {
+        let not_modified = if_none_match_hits(if_none_match.as_ref(), entry.etag.as_deref());
+        return Ok(req.into_response(replay(entry, not_modified, Freshness::Hit)));
     }
     let response = next.call(req).await?;
+    // stale-if-error: the database is unreachable, and this page was
+    // served before. Entries of older generations stay in the cache until
+    // replaced or evicted, so the last good answer is still there.
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE
+        && let Some(entry) = known
+    {
+        let not_modified = if_none_match_hits(if_none_match.as_ref(), entry.etag.as_deref());
+        let (request, _) = response.into_parts();
+        return Ok(
+            ServiceResponse::new(request, replay(&entry, not_modified, Freshness::Stale))
+                .map_into_boxed_body(),
+        );
+    }
     let cacheable = response.status() == StatusCode::OK
         && response
             .headers()

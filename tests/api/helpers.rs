@@ -258,22 +258,37 @@ impl TestApp {
     /// A second application process on the same database, as when several
     /// stateless app nodes share one PostgreSQL.
     pub async fn spawn_sibling(&self, overrides: &[(&str, &str)]) -> Self {
+        let sibling = Self::spawn_on(&self.database.url(), self.backend, overrides).await;
+        Self {
+            client: self.client.clone(),
+            ..sibling
+        }
+    }
+
+    /// The application on a database that something else owns (another
+    /// app, a server the test started).
+    pub async fn spawn_on(url: &str, backend: Backend, overrides: &[(&str, &str)]) -> Self {
+        cms::telemetry::init_for_tests();
         let database = TestDatabase::Shared {
-            url: self.database.url(),
+            url: url.to_owned(),
         };
         let config = test_config(&database.url(), overrides);
         let app = tokio::task::spawn_blocking(move || cms::Application::build(config))
             .await
             .expect("join")
-            .expect("sibling starts");
+            .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
         Self {
             address,
-            client: self.client.clone(),
+            client,
             db,
-            backend: self.backend,
+            backend,
             database,
         }
     }

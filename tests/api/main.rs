@@ -29,6 +29,7 @@ mod health;
 mod memos;
 mod migrations;
 mod openapi;
+mod outage;
 mod renderings;
 mod response_cache;
 mod shutdown;
