@@ -170,10 +170,21 @@ impl Config {
                     format!("must be at least 32 bytes long (got {})", secret.len()),
                 ));
             }
-            if environment == Environment::Production && secret == EXAMPLE_JWT_SECRET {
+            // In every mode: a development server reachable from the
+            // newsroom's network signs admin tokens with it all the same.
+            if secret == EXAMPLE_JWT_SECRET {
                 return Err(err(
                     "CMS_JWT_SECRET",
-                    "is the example value from .env.example; generate a random one".to_owned(),
+                    "is the example value from .env.example; generate a random one (openssl rand -base64 48)".to_owned(),
+                ));
+            }
+            let bits = estimated_entropy_bits(secret);
+            if bits < MIN_SECRET_ENTROPY_BITS {
+                return Err(err(
+                    "CMS_JWT_SECRET",
+                    format!(
+                        "is too predictable (about {bits:.0} bits of entropy, at least {MIN_SECRET_ENTROPY_BITS:.0} needed); generate a random one (openssl rand -base64 48)"
+                    ),
                 ));
             }
         } else if environment == Environment::Production {
@@ -266,6 +277,30 @@ impl Config {
     }
 }
 
+/// What a signing secret must carry: 128 bits, HS256's security level.
+pub const MIN_SECRET_ENTROPY_BITS: f64 = 128.0;
+
+/// A simple estimate of a secret's entropy: its length times the Shannon
+/// entropy of its characters' frequencies. Thirty-two `a` give 0 bits, a
+/// phrase of repeated words little; 48 random base64 characters about 260.
+/// It cannot tell a random string from a well-mixed memorable one, and
+/// only refuses what is clearly not random.
+pub fn estimated_entropy_bits(secret: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in secret.chars() {
+        *counts.entry(c).or_insert(0u32) += 1;
+    }
+    let total = secret.chars().count() as f64;
+    let per_char: f64 = counts
+        .values()
+        .map(|&n| {
+            let p = f64::from(n) / total;
+            -p * p.log2()
+        })
+        .sum();
+    per_char * total
+}
+
 /// SQLite reads run on the CPU, one core per connection at best, and every
 /// connection keeps its own page cache (up to 2 MB): more connections than
 /// cores plus a couple only add memory. PostgreSQL connections spend their
@@ -329,6 +364,15 @@ mod tests {
                 ],
                 "CMS_JWT_SECRET",
             ),
+            (
+                vec![("CMS_JWT_SECRET", EXAMPLE_JWT_SECRET)],
+                "CMS_JWT_SECRET",
+            ),
+            (vec![("CMS_JWT_SECRET", &"a".repeat(32))], "CMS_JWT_SECRET"),
+            (
+                vec![("CMS_JWT_SECRET", "abababababababababababababababababab")],
+                "CMS_JWT_SECRET",
+            ),
             (vec![("CMS_DB_POOL_SIZE", "0")], "CMS_DB_POOL_SIZE"),
             (vec![("CMS_ENV", "staging")], "CMS_ENV"),
             (vec![("CMS_PUBLIC_URL", "javascript://x")], "CMS_PUBLIC_URL"),
@@ -339,6 +383,20 @@ mod tests {
         ] {
             let e = config(&vars).unwrap_err();
             assert_eq!(e.variable, variable, "{vars:?} gave {e}");
+        }
+    }
+
+    #[test]
+    fn random_secrets_pass_the_entropy_estimate() {
+        for secret in [
+            crate::auth::secret::random_token(32),
+            "test-secret-that-is-long-enough-for-hs256-0123456789".to_owned(),
+        ] {
+            assert!(
+                estimated_entropy_bits(&secret) >= MIN_SECRET_ENTROPY_BITS,
+                "{secret}"
+            );
+            assert!(config(&[("CMS_JWT_SECRET", &secret)]).is_ok());
         }
     }
 

@@ -25,7 +25,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use utoipa_actix_web::AppExt;
 
@@ -188,11 +188,7 @@ fn serve(
         App::new()
             .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
             .wrap(from_fn(http::fallback::problem_fallback))
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "no-referrer")),
-            )
+            .wrap(from_fn(http::security_headers::security_headers))
             .wrap(from_fn(http::response_cache::response_cache))
             .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))

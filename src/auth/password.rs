@@ -62,9 +62,33 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash(&crate::auth::secret::random_token(24)).unwrap_or_default())
 }
 
-/// Length rules; the field name is the one of the request being checked.
+/// Passwords too common to be accepted at any length (compared after
+/// `normalised`, ignoring letter case): lists of the most used passwords,
+/// keeping those long enough to pass the length rule, with French ones.
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// What the length and the common-password rules look at: the password
+/// with its surrounding white space removed and each run of white space
+/// inside it counted once, so that twelve spaces are not twelve characters.
+/// (The password itself is hashed exactly as typed.)
+fn normalised(password: &str) -> String {
+    password.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_common(normalised: &str) -> bool {
+    let lower = normalised.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    // One character repeated ("aaaaaaaaaaaa") is as weak as any listed one.
+    let repeated = first.is_some_and(|c| chars.all(|d| d == c));
+    repeated || COMMON.lines().any(|line| line.trim() == lower)
+}
+
+/// Length and common-password rules; the field name is the one of the
+/// request being checked.
 pub fn check_policy(field: &str, password: &str) -> Result<(), FieldError> {
-    let length = password.chars().count();
+    let normalised = normalised(password);
+    let length = normalised.chars().count();
     if length < MIN_LENGTH {
         return Err(FieldError::new(
             field,
@@ -72,11 +96,18 @@ pub fn check_policy(field: &str, password: &str) -> Result<(), FieldError> {
             format!("must be at least {MIN_LENGTH} characters"),
         ));
     }
-    if length > MAX_LENGTH {
+    if password.chars().count() > MAX_LENGTH {
         return Err(FieldError::new(
             field,
             "too_long",
             format!("must be at most {MAX_LENGTH} characters"),
+        ));
+    }
+    if is_common(&normalised) {
+        return Err(FieldError::new(
+            field,
+            "too_common",
+            "is one of the most common passwords; choose another",
         ));
     }
     Ok(())
@@ -93,6 +124,18 @@ mod tests {
         assert!(verify("correct horse battery", &stored));
         assert!(!verify("wrong horse battery", &stored));
         assert!(!needs_rehash(&stored));
+    }
+
+    #[test]
+    fn length_counts_after_normalisation_and_common_passwords_are_refused() {
+        let code = |p: &str| check_policy("password", p).err().map(|e| e.code);
+        assert_eq!(code(&" ".repeat(12)).as_deref(), Some("too_short"));
+        assert_eq!(code("  court   mot  ").as_deref(), Some("too_short"));
+        assert_eq!(code("Password1234").as_deref(), Some("too_common"));
+        assert_eq!(code(" motdepasse123 ").as_deref(), Some("too_common"));
+        assert_eq!(code("zzzzzzzzzzzzzzzz").as_deref(), Some("too_common"));
+        assert_eq!(code("un mot de passe très long"), None);
+        assert_eq!(code("« Élection » à Niamey 🇳🇪"), None);
     }
 
     #[test]

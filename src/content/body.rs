@@ -79,9 +79,41 @@ fn plain_text(clean_html: &str) -> String {
     unescaped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The text with anything shaped like markup taken out: `<` followed by a
+/// letter, `/`, `!` or `?`, up to the next `>`. The plain text of a body
+/// decodes entities, so a body that *shows* `&lt;script&gt;` has
+/// `<script>` in its text; an excerpt is plain text that frontends put in
+/// meta tags and cards, often without escaping, so it must hold no markup.
+pub fn without_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let opens_tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+        match after.find('>').filter(|_| opens_tag) {
+            Some(end) => {
+                out.push(' ');
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The first sentences of the text, about `target` characters, never cut
-/// mid-word.
+/// mid-word, with no markup (`without_markup`).
 pub fn excerpt(text: &str, target: usize) -> String {
+    let text = without_markup(text);
+    let text = text.as_str();
     let mut out = String::new();
     for sentence in text.split_inclusive(['.', '!', '?', '…']) {
         if !out.is_empty() && out.chars().count() + sentence.chars().count() > target * 2 {
@@ -135,6 +167,19 @@ mod tests {
         assert!(!r.html.contains("onclick") && !r.html.contains("onerror"));
         assert_eq!(r.word_count, 1);
         assert_eq!(r.reading_time_minutes, 1);
+    }
+
+    #[test]
+    fn excerpts_hold_no_markup_even_from_escaped_bodies() {
+        let r = render(
+            BodyFormat::Markdown,
+            "Le &lt;script&gt;alert(1)&lt;/script&gt; du jour. 3 < 5 et 7 > 2.",
+        );
+        assert!(r.html.contains("&lt;script&gt;"));
+        let e = excerpt(&r.text, 200);
+        assert!(!e.contains('<') || e.contains("3 < 5"), "{e}");
+        assert!(!e.contains("<script") && !e.contains("</script"), "{e}");
+        assert_eq!(e, "Le alert(1) du jour. 3 < 5 et 7 > 2.");
     }
 
     #[test]

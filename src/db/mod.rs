@@ -406,6 +406,7 @@ impl Db {
                         SetupError(format!("cannot create directory {}: {e}", dir.display()))
                     })?;
                 }
+                owner_only(path)?;
                 Some(path.clone())
             }
             DatabaseUrl::Postgres(_) => None,
@@ -610,6 +611,34 @@ impl Db {
         })
         .await
     }
+}
+
+/// The SQLite database holds password hashes and token digests: its file
+/// is created readable by its owner alone (SQLite created it 0644 from the
+/// umask), and an existing one is narrowed to that. SQLite gives its `-wal`
+/// and `-shm` files the database file's mode; those already there are
+/// narrowed too.
+fn owner_only(path: &Path) -> Result<(), SetupError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let fail = |e: std::io::Error| SetupError(format!("cannot secure {}: {e}", path.display()));
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(fail)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
 }
 
 /// Applies pending migrations of the connection's backend; `true` when the

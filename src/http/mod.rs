@@ -11,3 +11,4 @@ pub mod object;
 pub mod origin;
 pub mod request_log;
 pub mod response_cache;
+pub mod security_headers;

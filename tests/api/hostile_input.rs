@@ -178,3 +178,94 @@ on_both_databases!(
     control_characters_are_refused_naming_the_field,
     published_at_years_outside_four_digits_are_refused,
 );
+
+async fn weak_passwords_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.create_user(cms::auth::Role::Admin).await;
+    let before = app.snapshot().await;
+    for (password, code) in [
+        ("            ", "too_short"),
+        ("   deux   mots   ", "too_short"),
+        ("Password1234", "too_common"),
+        ("motdepasse123", "too_common"),
+    ] {
+        let response = app
+            .post_json(
+                "/api/v1/users",
+                Some(&admin.token),
+                &json!({"email": "nouveau@redaction.test", "password": password,
+                        "display_name": "Nouveau", "role": "author"}),
+            )
+            .await;
+        let body = problem(response, 422).await;
+        assert_eq!(body["errors"][0]["field"], "password", "{body}");
+        assert_eq!(body["errors"][0]["code"], code, "{password:?}: {body}");
+    }
+    let change = app
+        .post_json(
+            "/api/v1/auth/password",
+            Some(&admin.token),
+            &json!({"current_password": admin.password, "new_password": "            "}),
+        )
+        .await;
+    assert_eq!(
+        problem_fields(&problem(change, 422).await),
+        vec!["new_password"]
+    );
+    assert_eq!(app.snapshot().await, before);
+}
+
+async fn every_response_carries_the_security_headers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for path in [
+        "/api/v1/articles",
+        "/api/v1/nowhere",
+        "/health/ready",
+        "/docs/",
+    ] {
+        let response = app.get(path).await;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        if path == "/docs/" {
+            assert!(policy.contains("script-src 'self'"), "{policy}");
+        } else {
+            assert!(policy.starts_with("default-src 'none'"), "{path}: {policy}");
+        }
+    }
+}
+
+/// The SQLite database (password hashes, token digests) and its WAL are
+/// readable by their owner only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.create_user(cms::auth::Role::Editor).await;
+    let crate::helpers::TestDatabase::Sqlite { path, .. } = &app.database else {
+        unreachable!("a SQLite app")
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", path.display());
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} is {mode:o}");
+    }
+}
+
+on_both_databases!(
+    weak_passwords_are_refused,
+    every_response_carries_the_security_headers
+);

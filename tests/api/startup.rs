@@ -36,6 +36,15 @@ fn configuration_errors_name_the_variable_in_one_line() {
         (&[("DATABASE_URL", under_a_file.as_str())], "DATABASE_URL"),
         (&[("CMS_SEED_DEMO", "perhaps")], "CMS_SEED_DEMO"),
         (&[("CMS_JWT_SECRET", "too-short")], "CMS_JWT_SECRET"),
+        // Published in .env.example: refused in development too.
+        (
+            &[("CMS_JWT_SECRET", cms::config::EXAMPLE_JWT_SECRET)],
+            "CMS_JWT_SECRET",
+        ),
+        (
+            &[("CMS_JWT_SECRET", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")],
+            "CMS_JWT_SECRET",
+        ),
         (&[("CMS_ENV", "production")], "CMS_JWT_SECRET"),
     ];
     for (vars, variable) in cases {
@@ -185,3 +194,58 @@ async fn the_binary_migrates_seeds_and_serves(backend: Backend) {
 }
 
 on_both_databases!(the_binary_migrates_seeds_and_serves);
+
+/// Malformed HTTP is a client's noise: answered, never logged as an ERROR.
+#[tokio::test]
+async fn malformed_http_from_clients_is_not_logged_as_an_error() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/cms.sqlite3", dir.path().display());
+    let log = dir.path().join("server.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let vars = [
+        ("DATABASE_URL", url.as_str()),
+        ("CMS_SEED_DEMO", "false"),
+        ("CMS_BIND", bind.as_str()),
+        ("RUST_LOG", "info"),
+    ];
+    // The log goes to standard output.
+    let mut child = cms(&vars, &[])
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_until_ready(&format!("http://{bind}")).await);
+    let huge_header = format!(
+        "GET /api/v1/articles HTTP/1.1\r\nHost: x\r\nX-Cursor: {}\r\n\r\n",
+        "a".repeat(512 * 1024)
+    );
+    for request in [
+        "GARBAGE\r\n\r\n".to_owned(),
+        "GET /api/v1/articles HTTP/9.9\r\nHost: x\r\n\r\n".to_owned(),
+        "GET /api/v1/articles HTTP/1.1\r\nBad Header\r\n\r\n".to_owned(),
+        huge_header,
+    ] {
+        let mut stream = std::net::TcpStream::connect(&bind).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let _ = stream.write_all(request.as_bytes());
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 4"),
+            "{request:.40}: {answer:.80}"
+        );
+    }
+    assert!(stop(&mut child).success());
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("INFO"), "the log is written: {logged}");
+    assert!(!logged.contains("ERROR"), "{logged}");
+}
