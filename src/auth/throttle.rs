@@ -95,14 +95,16 @@ pub fn reserve(
         let unlocked = login_throttles::locked_until
             .is_null()
             .or(login_throttles::locked_until.le(now));
-        // A window that has ended, with no lock running, forgets its
-        // failures (checks under way stay counted until they settle).
+        // A window that has ended, with no lock running, starts again. No
+        // check lasts a window: a reservation still counted then was never
+        // settled (its process died), and would hold the key forever.
         diesel::update(
             row.filter(login_throttles::window_start.le(now - window))
                 .filter(unlocked),
         )
         .set((
             login_throttles::failures.eq(0),
+            login_throttles::pending.eq(0),
             login_throttles::window_start.eq(now),
             login_throttles::locked_until.eq(None::<NaiveDateTime>),
         ))
