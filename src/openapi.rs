@@ -66,7 +66,37 @@ pub fn document() -> OpenApiDoc {
         .openapi(BaseDocument::openapi())
         .configure(crate::routes::documented)
         .split_for_parts();
-    with_unique_ids(api)
+    with_control_character_refusals(with_unique_ids(api))
+}
+
+/// Every operation with path or query parameters answers 400 for a control
+/// character in them (`http::control_characters`, a middleware in front of
+/// every route); operations that document no 400 of their own get this one.
+fn with_control_character_refusals(api: OpenApiDoc) -> OpenApiDoc {
+    let Ok(mut value) = serde_json::to_value(&api) else {
+        return api;
+    };
+    let refusal = serde_json::json!({
+        "description": "A control character in a path segment or query parameter",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    });
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for operation in item.values_mut() {
+                let takes_parameters = operation["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" || p["in"] == "query"));
+                if let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(|r| r.as_object_mut())
+                    .filter(|_| takes_parameters)
+                {
+                    responses.entry("400").or_insert_with(|| refusal.clone());
+                }
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or(api)
 }
 
 /// Lists of ids where the server refuses a repeated id (422 `duplicate`):
