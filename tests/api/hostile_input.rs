@@ -224,14 +224,7 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
         "/docs/",
     ] {
         let response = app.get(path).await;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let header = |name: &str| crate::helpers::header(&response, name);
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::content_fixtures::{desk, published};
-use crate::helpers::{Backend, TestApp, postgres_admin_url};
+use crate::helpers::{Backend, TestApp, header, postgres_admin_url};
 
 /// A PostgreSQL server in a temporary directory, on a port of its own.
 struct PgServer {
@@ -41,11 +41,7 @@ impl PgServer {
                 .expect("chown");
             assert!(status.success());
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::helpers::free_port();
         let server = Self {
             bin,
             dir,
@@ -124,15 +120,6 @@ impl Drop for PgServer {
             .args(["-D", &data, "-m", "immediate", "stop"])
             .output();
     }
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

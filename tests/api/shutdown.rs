@@ -94,11 +94,7 @@ struct Served {
 
 impl Served {
     async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::helpers::free_port();
         let bind = format!("127.0.0.1:{port}");
         let base = format!("http://{bind}");
         let log_dir = tempfile::tempdir().unwrap();

@@ -63,11 +63,7 @@ fn configuration_errors_name_the_variable_in_one_line() {
 
 /// Starts `cms serve` on a free port, waits for readiness, returns the child.
 fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let bind = format!("127.0.0.1:{port}");
     let mut all: Vec<(&str, &str)> = vars.to_vec();
     all.push(("CMS_BIND", &bind));
@@ -202,11 +198,7 @@ async fn malformed_http_from_clients_is_not_logged_as_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/data/cms.sqlite3", dir.path().display());
     let log = dir.path().join("server.log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let bind = format!("127.0.0.1:{port}");
     let vars = [
         ("DATABASE_URL", url.as_str()),
