@@ -472,21 +472,27 @@ impl Db {
         }
         let pool = self.pool.clone();
         let wait = self.connect_timeout;
-        let (result, unreachable) = actix_web::web::block(move || match pool.get_timeout(wait) {
-            Ok(mut conn) => (conn.serve(f), false),
+        let outage = Arc::clone(&self.outage);
+        // What the request found is recorded on the blocking thread, which
+        // runs to the end even if the client leaves and this future is
+        // dropped: a prober that never reported would keep every later
+        // request out of the database.
+        actix_web::web::block(move || match pool.get_timeout(wait) {
+            Ok(mut conn) => {
+                outage.record(false);
+                conn.serve(f)
+            }
             Err(e) => {
                 // r2d2 names the last connection error after its timeout
                 // ("timed out waiting for connection: …"); a pool merely
                 // busy under load names none, and is no outage.
                 let message = e.to_string();
-                let unreachable = message.contains("connection: ");
-                (Err(ApiError::DatabaseUnavailable(message)), unreachable)
+                outage.record(message.contains("connection: "));
+                Err(ApiError::DatabaseUnavailable(message))
             }
         })
         .await
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?;
-        self.outage.record(unreachable);
-        result
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
     /// Whether the database was unreachable at the last attempt.
