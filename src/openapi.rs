@@ -69,13 +69,51 @@ pub fn document() -> OpenApiDoc {
     with_control_character_refusals(with_unique_ids(api))
 }
 
+/// What every string a client sends must match: no C0 control character
+/// but tab, line feed and carriage return (`http::control_characters`).
+const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$";
+
 /// Every operation with path or query parameters answers 400 for a control
 /// character in them (`http::control_characters`, a middleware in front of
 /// every route); operations that document no 400 of their own get this one.
+/// Every string a client sends (parameters, request bodies) says so with a
+/// `pattern`, so that generated clients and fuzzers know it.
 fn with_control_character_refusals(api: OpenApiDoc) -> OpenApiDoc {
     let Ok(mut value) = serde_json::to_value(&api) else {
         return api;
     };
+    let mut input_schemas = std::collections::BTreeSet::new();
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths
+            .values_mut()
+            .filter_map(|i| i.as_object_mut())
+            .flat_map(|item| item.values_mut())
+        {
+            if let Some(parameters) = operation["parameters"].as_array_mut() {
+                for parameter in parameters {
+                    if parameter["in"] == "path" || parameter["in"] == "query" {
+                        refuse_control_characters(&mut parameter["schema"], &mut input_schemas);
+                    }
+                }
+            }
+            if let Some(content) = operation
+                .pointer_mut("/requestBody/content")
+                .and_then(|c| c.as_object_mut())
+            {
+                for media in content.values_mut() {
+                    refuse_control_characters(&mut media["schema"], &mut input_schemas);
+                }
+            }
+        }
+    }
+    // Component schemas a request refers to, and those they refer to.
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = input_schemas.iter().find(|n| !done.contains(*n)).cloned() {
+        done.insert(name.clone());
+        if let Some(schema) = value.pointer_mut(&format!("/components/schemas/{name}")) {
+            refuse_control_characters(schema, &mut input_schemas);
+        }
+    }
     let refusal = serde_json::json!({
         "description": "A control character in a path segment or query parameter",
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -120,6 +158,74 @@ fn with_unique_ids(api: OpenApiDoc) -> OpenApiDoc {
         }
     }
     serde_json::from_value(value).unwrap_or(api)
+}
+
+/// The C0 controls a client may not send, as a character-class range.
+const CONTROL_RANGES: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F";
+
+/// An existing pattern narrowed to strings without refused controls. The
+/// white-space class `\t-\r` (which holds vertical tab and form feed) becomes
+/// `\t\n\r`; "at least one non-blank character" (`[^…]`, unanchored) becomes
+/// an anchored pattern whose every character is allowed and one non-blank.
+/// Other patterns (slugs, URLs) admit no control character already.
+fn without_control_characters(pattern: &str) -> String {
+    let pattern = pattern.replace("\\t-\\r", "\\t\\n\\r");
+    let single_negated_class = pattern.starts_with("[^")
+        && pattern.ends_with(']')
+        && !pattern[2..pattern.len() - 1].contains(['[', ']']);
+    if single_negated_class {
+        let inner = &pattern[2..pattern.len() - 1];
+        let allowed = format!("[^{CONTROL_RANGES}]");
+        format!("^{allowed}*[^{inner}{CONTROL_RANGES}]{allowed}*$")
+    } else {
+        pattern
+    }
+}
+
+/// Adds `NO_CONTROL_CHARACTERS` to each free-form string of `schema` (one
+/// without a pattern, format or fixed values), and notes the components it
+/// refers to in `refs`.
+fn refuse_control_characters(
+    schema: &mut serde_json::Value,
+    refs: &mut std::collections::BTreeSet<String>,
+) {
+    use serde_json::Value;
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                refs.insert(name.to_owned());
+            }
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let free_form = ["pattern", "format", "enum", "const"]
+                .iter()
+                .all(|k| !map.contains_key(*k));
+            if is_string && free_form {
+                map.insert(
+                    "pattern".to_owned(),
+                    Value::String(NO_CONTROL_CHARACTERS.to_owned()),
+                );
+            } else if let Some(Value::String(pattern)) = map.get_mut("pattern") {
+                *pattern = without_control_characters(pattern);
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" && key != "default" {
+                    refuse_control_characters(child, refs);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| refuse_control_characters(item, refs)),
+        _ => {}
+    }
 }
 
 /// The document as pretty JSON with a trailing newline: the bytes of

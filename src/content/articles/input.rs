@@ -88,7 +88,7 @@ pub struct ArticleCreate {
     /// Default: generated from the title, made unique.
     #[schema(
         example = "l-ete-a-niamey-noel-approche",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern = "^(?:[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+(?:-[a-z0-9]+)+)$",
         max_length = 120
     )]
     pub slug: Option<String>,
@@ -138,7 +138,7 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<String>, max_length = 1000)]
     pub excerpt: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, pattern = "^(?:[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+(?:-[a-z0-9]+)+)$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
     #[schema(value_type = ArticleStatus, example = "published")]

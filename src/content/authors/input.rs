@@ -29,7 +29,7 @@ pub struct AuthorCreate {
     /// Generated from the name when absent.
     #[schema(
         example = "agence-nigerienne-de-presse",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern = "^(?:[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+(?:-[a-z0-9]+)+)$",
         max_length = 120
     )]
     pub slug: Option<String>,
@@ -59,7 +59,7 @@ pub struct AuthorPatch {
     #[schema(value_type = String, min_length = 1, max_length = 150, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, pattern = "^(?:[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+(?:-[a-z0-9]+)+)$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "Correspondante à Niamey depuis 2019.", max_length = 5000)]

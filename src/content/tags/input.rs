@@ -26,7 +26,7 @@ pub struct TagCreate {
     /// Generated from the name when absent.
     #[schema(
         example = "elections",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern = "^(?:[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+(?:-[a-z0-9]+)+)$",
         max_length = 120
     )]
     pub slug: Option<String>,
@@ -43,7 +43,7 @@ pub struct TagPatch {
     #[schema(value_type = String, example = "Élections 2026", min_length = 1, max_length = 100, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, pattern = "^(?:[a-z0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+(?:-[a-z0-9]+)+)$", max_length = 120)]
     pub slug: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 2000)]
