@@ -87,6 +87,9 @@ pub async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let user_id = require_account(&caller)?.user_id;
     let change = body?.0;
+    if !state.passwords.has_room() {
+        return Err(crate::auth::password_work::PasswordWork::busy());
+    }
     let (email, stored) = state
         .db
         .read(move |conn| users::own_password(conn, user_id))

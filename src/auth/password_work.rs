@@ -8,7 +8,7 @@
 //! at a lower CPU priority than the workers, and at most `queue` wait; past
 //! that a caller is told at once to come back (503 with `Retry-After`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +30,9 @@ pub struct PasswordWork {
     jobs: SyncSender<Job>,
     verifications: Arc<AtomicU64>,
     threads: usize,
+    /// Jobs queued or running, and how many may be.
+    in_flight: Arc<AtomicUsize>,
+    capacity: usize,
 }
 
 impl PasswordWork {
@@ -52,6 +55,23 @@ impl PasswordWork {
             jobs,
             verifications: Arc::new(AtomicU64::new(0)),
             threads,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            capacity: threads + queue,
+        }
+    }
+
+    /// Whether a job would be taken now. A sign-in asks before it does any
+    /// database work, so that a storm of sign-ins past capacity costs a
+    /// refusal each, not a throttle write (which held up other readers'
+    /// database work). The queue itself stays the bound (`run`).
+    pub fn has_room(&self) -> bool {
+        self.in_flight.load(Ordering::Relaxed) < self.capacity
+    }
+
+    /// The refusal for a full queue: 503 with `Retry-After`.
+    pub fn busy() -> ApiError {
+        ApiError::Busy {
+            retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
         }
     }
 
@@ -92,18 +112,22 @@ impl PasswordWork {
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let (done, result) = tokio::sync::oneshot::channel();
+        let in_flight = Arc::clone(&self.in_flight);
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        let finished = Arc::clone(&in_flight);
         let job: Job = Box::new(move || {
             // The caller may have gone (a closed connection); nothing to tell.
             let _ = done.send(f());
+            finished.fetch_sub(1, Ordering::Relaxed);
         });
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return Err(ApiError::Busy {
-                    retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
-                });
+                in_flight.fetch_sub(1, Ordering::Relaxed);
+                return Err(Self::busy());
             }
             Err(TrySendError::Disconnected(_)) => {
+                in_flight.fetch_sub(1, Ordering::Relaxed);
                 return Err(ApiError::Internal(
                     "no password hashing thread is running".to_owned(),
                 ));
@@ -176,5 +200,7 @@ mod tests {
             .count();
         assert!(busy >= 4, "{busy} of 6 refused");
         assert!(results.iter().any(Result::is_ok));
+        // Every job has settled: there is room again.
+        assert!(work.has_room());
     }
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::password_work::PasswordWork;
 use crate::auth::{Role, password, refresh, throttle};
 use crate::db::schema::users;
 use crate::error::{ApiError, Problem};
@@ -108,6 +109,11 @@ pub async fn login(
         email,
         password: given,
     } = body.0;
+    // Past the hashing threads' capacity a sign-in is refused before it
+    // costs the database anything.
+    if !state.passwords.has_room() {
+        return Err(PasswordWork::busy());
+    }
     let keys = throttle::password_keys(&email, &client_address(&req));
     // A check is reserved before any password is verified: the count and
     // the check are one step (see `throttle`).
