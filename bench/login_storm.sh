@@ -2,6 +2,7 @@
 # Other readers during a storm of failing sign-ins (issue 15, item 4).
 #
 #   bench/login_storm.sh [sqlite|postgres] [seconds]
+#   STORM_DELAY_MS=50 bench/login_storm.sh ...   # each storm connection pauses 50 ms
 #
 # Serves 1,000 seeded articles with the response cache off, then measures
 # two readers' p50/p99 on the article list and on /health/ready: alone, and
@@ -67,5 +68,5 @@ echo "|---|---:|---:|---:|---:|"
 echo "| list page 1 (2 conns) | $(p50 "$WORK/quiet-list.txt") | $(p50 "$WORK/storm-list.txt") | $(p99 "$WORK/quiet-list.txt") | $(p99 "$WORK/storm-list.txt") |"
 echo "| /health/ready (1 conn) | $(p50 "$WORK/quiet-ready.txt") | $(p50 "$WORK/storm-ready.txt") | $(p99 "$WORK/quiet-ready.txt") | $(p99 "$WORK/storm-ready.txt") |"
 echo
-echo "storm: 48 connections of failing sign-ins, $(grep -oP 'Requests/sec:\s*\K[0-9.]+' "$WORK/storm.txt") req/s answered; passwords checked: $((after - before)) ($(( (after - before) / (DURATION + 2) ))/s)"
+echo "storm: 48 connections of failing sign-ins (pause ${STORM_DELAY_MS:-0} ms), $(grep -oP 'Requests/sec:\s*\K[0-9.]+' "$WORK/storm.txt") req/s answered; passwords checked: $((after - before)) ($(( (after - before) / (DURATION + 2) ))/s)"
 grep -A3 "Non-2xx" "$WORK/storm.txt" | head -1 || true
