@@ -82,13 +82,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(10_000);
     let config = Config::from_env()?;
     let (db, _) = Db::connect_and_migrate(&config)?;
-    let mut conn = db.get_blocking()?;
     let started = Instant::now();
     let mut rng = Lcg(20261125);
     let now = cms::timestamp::now();
 
     let (author_ids, category_ids, tag_ids) =
-        conn.write_transaction(|conn| -> Result<_, diesel::result::Error> {
+        db.write_blocking(|tx| -> Result<_, cms::error::ApiError> {
+            let conn = tx.conn();
             let mut author_ids = Vec::new();
             for i in 0..AUTHORS {
                 author_ids.push(
@@ -206,8 +206,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             })
             .collect();
-        conn.write_transaction(
-            |conn: &mut DbConnection| -> Result<(), diesel::result::Error> {
+        db.write_blocking(
+            |tx: &mut cms::db::Tx<'_>| -> Result<(), cms::error::ApiError> {
+                let conn: &mut DbConnection = tx.conn();
                 let ids: Vec<i64> =
                     cms::on_each_backend!(conn, |c| diesel::insert_into(articles::table)
                         .values(&rows)
@@ -255,10 +256,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Each article's public renderings, as the API's write path stores them.
     let items_started = Instant::now();
     let mut backfill = cms::content::articles::renderings::Backfill::default();
-    while backfill
-        .step(&mut conn)
-        .map_err(|e| e.problem().detail.clone())?
-    {}
+    while backfill.step(&db).map_err(|e| e.problem().detail.clone())? {}
     println!(
         "renderings written in {:.1} s",
         items_started.elapsed().as_secs_f64()
@@ -266,11 +264,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Fresh statistics, so the planners see the data as it will be served;
     // on PostgreSQL also the visibility map autovacuum would build, without
     // which counts cannot use index-only scans.
-    let maintenance = match &mut **conn {
+    // A connection of its own: VACUUM runs outside any transaction, and
+    // the pool's connections are read-only.
+    let mut conn = cms::db::ConnectionManager::new(config.database_url.clone()).open_existing()?;
+    let maintenance = match &conn {
         DbConnection::Postgres(_) => "VACUUM ANALYZE",
         DbConnection::Sqlite(_) => "ANALYZE",
     };
-    diesel::connection::SimpleConnection::batch_execute(&mut **conn, maintenance)?;
+    diesel::connection::SimpleConnection::batch_execute(&mut conn, maintenance)?;
     println!(
         "seeded {count} articles in {:.1} s",
         started.elapsed().as_secs_f64()

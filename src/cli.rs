@@ -33,16 +33,15 @@ pub fn create_admin(
     };
     password::check_policy("password", &password).map_err(|e| format!("password {}", e.message))?;
     let (db, _) = Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
-    let mut conn = db.get_blocking().map_err(|e| e.to_string())?;
     let display_name = name
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
-    let user = users::create_admin_account(&mut conn, email, &display_name, &password).map_err(
-        |e| match e.problem().errors.first() {
+    let user = db
+        .write_blocking(|tx| users::create_admin_account(tx, email, &display_name, &password))
+        .map_err(|e| match e.problem().errors.first() {
             Some(field) => format!("{}: {}", field.field, field.message),
             None => e.problem().detail,
-        },
-    )?;
+        })?;
     println!("created admin {} (id {})", user.email, user.id);
     if generated {
         println!("password: {password}");
@@ -54,8 +53,7 @@ pub fn create_admin(
 /// `cms seed-demo`: load the French demo content.
 pub fn seed_demo(config: &Config) -> Result<(), String> {
     let (db, _) = Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
-    let mut conn = db.get_blocking().map_err(|e| e.to_string())?;
-    let summary = crate::demo::seed(&mut conn).map_err(|e| e.problem().detail)?;
+    let summary = crate::demo::seed(&db).map_err(|e| e.problem().detail)?;
     println!("{summary}");
     Ok(())
 }

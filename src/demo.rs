@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::changes::Actor;
 use crate::content::articles::input::{ArticleCreate, ArticleDraft, Desired};
 use crate::content::authors::input::{AuthorCreate, AuthorFields};
 use crate::content::categories::input::{CategoryCreate, CategoryFields};
@@ -11,8 +12,8 @@ use crate::content::slug::Slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::input::{TagCreate, TagFields};
 use crate::content::{articles, authors, categories, tags};
-use crate::db::DbConnection;
 use crate::db::schema;
+use crate::db::{Db, Tx};
 use crate::error::ApiError;
 use crate::timestamp;
 
@@ -188,12 +189,12 @@ fn slug_of(text: &str) -> String {
 /// Loads the demo unless it is already there; returns what it did. Every
 /// resource goes through its use case's write path (slugs, rendering,
 /// outbox events), exactly as if an editor had typed it.
-pub fn seed(conn: &mut DbConnection) -> Result<String, ApiError> {
-    conn.write_transaction(|conn| {
+pub fn seed(db: &Db) -> Result<String, ApiError> {
+    db.write_blocking(|conn| {
         let already = schema::categories::table
             .filter(schema::categories::slug.eq(slug_of("News - Infos")))
             .count()
-            .get_result::<i64>(conn)?;
+            .get_result::<i64>(conn.conn())?;
         if already > 0 {
             return Ok("demo content already present; nothing to do".to_owned());
         }
@@ -214,13 +215,18 @@ pub fn seed(conn: &mut DbConnection) -> Result<String, ApiError> {
     })
 }
 
+/// The demo's changes are the service's own.
+fn actor() -> Actor {
+    Actor::system("demo-seed")
+}
+
 type Ids = std::collections::HashMap<&'static str, i64>;
 
 fn invalid(errors: Vec<crate::error::FieldError>) -> ApiError {
     ApiError::Internal(format!("demo data is invalid: {errors:?}"))
 }
 
-fn seed_categories(conn: &mut DbConnection) -> Result<Ids, ApiError> {
+fn seed_categories(conn: &mut Tx<'_>) -> Result<Ids, ApiError> {
     let mut ids = Ids::new();
     for (position, (name, parent, description)) in CATEGORIES.iter().enumerate() {
         let fields = CategoryFields::from_create(CategoryCreate {
@@ -231,12 +237,15 @@ fn seed_categories(conn: &mut DbConnection) -> Result<Ids, ApiError> {
             position: Some(i32::try_from(position).unwrap_or(0)),
         })
         .map_err(invalid)?;
-        ids.insert(name, categories::use_cases::insert(conn, &fields, None)?);
+        ids.insert(
+            name,
+            categories::use_cases::insert(conn, &fields, actor())?.id,
+        );
     }
     Ok(ids)
 }
 
-fn seed_authors(conn: &mut DbConnection) -> Result<Ids, ApiError> {
+fn seed_authors(conn: &mut Tx<'_>) -> Result<Ids, ApiError> {
     let mut ids = Ids::new();
     for (name, bio) in AUTHORS {
         let fields = AuthorFields::from_create(AuthorCreate {
@@ -247,12 +256,12 @@ fn seed_authors(conn: &mut DbConnection) -> Result<Ids, ApiError> {
             links: None,
         })
         .map_err(invalid)?;
-        ids.insert(name, authors::use_cases::insert(conn, &fields, None)?);
+        ids.insert(name, authors::use_cases::insert(conn, &fields, actor())?.id);
     }
     Ok(ids)
 }
 
-fn seed_tags(conn: &mut DbConnection) -> Result<Ids, ApiError> {
+fn seed_tags(conn: &mut Tx<'_>) -> Result<Ids, ApiError> {
     let mut ids = Ids::new();
     for name in TAGS {
         let fields = TagFields::from_create(TagCreate {
@@ -261,13 +270,13 @@ fn seed_tags(conn: &mut DbConnection) -> Result<Ids, ApiError> {
             description: None,
         })
         .map_err(invalid)?;
-        ids.insert(name, tags::use_cases::insert(conn, &fields, None)?);
+        ids.insert(name, tags::use_cases::insert(conn, &fields, actor())?.id);
     }
     Ok(ids)
 }
 
 fn seed_article(
-    conn: &mut DbConnection,
+    conn: &mut Tx<'_>,
     now: NaiveDateTime,
     article: &DemoArticle,
     category_id: &Ids,
@@ -307,6 +316,6 @@ fn seed_article(
         language: None,
     });
     let draft = ArticleDraft::parse(desired, None, now).map_err(invalid)?;
-    articles::use_cases::insert(conn, &draft, None, now)?;
+    articles::use_cases::insert(conn, &draft, actor(), now)?;
     Ok(())
 }

@@ -4,7 +4,9 @@
 //! binary (`main.rs`) and the black-box tests both start it this way.
 
 pub mod auth;
+pub mod changes;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod content;
 pub mod db;
@@ -12,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -33,6 +36,10 @@ pub use config::Config;
 use db::Db;
 use http::extract::BodyLimit;
 use state::AppState;
+
+/// Job worker threads per process: jobs are short database work, and
+/// several processes share the queue.
+const JOB_WORKERS: usize = 2;
 
 /// A server bound to its port, ready to run.
 pub struct Application {
@@ -63,6 +70,14 @@ impl Application {
     /// Migrates the database, seeds the demo when the database is new and
     /// `CMS_SEED_DEMO` allows it, and binds the listening socket.
     pub fn build(config: Config) -> Result<Self, StartError> {
+        Self::build_with_clock(config, Arc::new(clock::SystemClock))
+    }
+
+    /// `build` acting on `clock`'s time (tests set it).
+    pub fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn clock::Clock>,
+    ) -> Result<Self, StartError> {
         let (db, fresh) = Db::connect_and_migrate(&config)?;
         tracing::info!(
             database = %config.database_url.redacted(),
@@ -70,10 +85,7 @@ impl Application {
             "database ready"
         );
         if fresh && config.seed_demo {
-            let mut conn = db
-                .get_blocking()
-                .map_err(|e| StartError::Seed(e.to_string()))?;
-            let summary = demo::seed(&mut conn).map_err(|e| {
+            let summary = demo::seed(&db).map_err(|e| {
                 StartError::Seed(format!("demo seed failed: {}", e.problem().detail))
             })?;
             tracing::info!("{summary}");
@@ -94,7 +106,7 @@ impl Application {
             &config.jwt_audience,
             config.access_token_ttl,
         );
-        let generation = Arc::new(db::changes::ContentGeneration::default());
+        let generation = Arc::clone(db.generation());
         let memoised_totals = config.list_totals_memo;
         let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
             config.password_hashing_threads,
@@ -109,11 +121,19 @@ impl Application {
                 &generation,
             ))),
             generation,
+            clock: Arc::clone(&clock),
+            alive: Arc::new(()),
             config: Arc::new(config),
             access_tokens: Arc::new(access_tokens),
             passwords,
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };
+        jobs::runner::Runner::new(db.clone(), clock, jobs::runner::Handlers::of_the_service())
+            .start(
+                JOB_WORKERS,
+                Arc::clone(db.jobs_signal()),
+                Arc::downgrade(&state.alive),
+            );
         let bind_error = |source| StartError::Bind {
             addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             source,
@@ -168,9 +188,14 @@ fn serve(
     let metrics = web::Data::new(metrics::Metrics::default());
     let generation = Arc::clone(&state.generation);
     // The response cache, the totals memo and the category tree let go
-    // when the watcher sees another process's write or a scheduled
-    // article's time come; the tree is always kept, so the watcher always runs.
-    db::changes::watch(state.config.database_url.clone(), &generation);
+    // when the watcher hears of another process's change (a scheduled
+    // article going live is one: `content::articles::go_live`); the tree
+    // is always kept, so the watcher always runs.
+    changes::watcher::watch(
+        state.config.database_url.clone(),
+        &generation,
+        state.db.jobs_signal(),
+    );
     let response_cache = web::Data::new(http::response_cache::ResponseCache::new(
         state.config.response_cache_bytes,
         generation,

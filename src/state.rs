@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password_work::PasswordWork;
+use crate::changes::ContentGeneration;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::articles::totals::ListTotals;
 use crate::content::categories::memo::TreeMemo;
 use crate::db::Db;
-use crate::db::changes::ContentGeneration;
 use crate::http::cursor::CursorKey;
 
 #[derive(Clone)]
@@ -20,8 +21,12 @@ pub struct AppState {
     pub passwords: Arc<PasswordWork>,
     /// Signs list cursors; derived from the token signing secret.
     pub cursor_key: Arc<CursorKey>,
-    /// Moves whenever public content may have changed (see `db::changes`).
+    /// Moves whenever public content may have changed (see `changes`).
     pub generation: Arc<ContentGeneration>,
     pub list_totals: Arc<ListTotals>,
     pub category_tree: Arc<TreeMemo>,
+    /// The time requests act on (`clock`): the system's, or a test's.
+    pub clock: Arc<dyn Clock>,
+    /// Background threads (job workers) run while this lives.
+    pub alive: Arc<()>,
 }

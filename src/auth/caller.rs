@@ -108,10 +108,17 @@ fn bearer_token(value: &str) -> Option<String> {
 async fn identify(state: &AppState, token: String) -> Result<Caller, ApiError> {
     if token.starts_with(API_TOKEN_PREFIX) {
         let digest = secret::token_digest(&token);
-        return state
+        let (caller, stale_use) = state
             .db
             .read(move |conn| api_token_caller(conn, &digest))
-            .await;
+            .await?;
+        if let (Some(token_id), Caller::ApiToken(_)) = (stale_use, &caller) {
+            state
+                .db
+                .write(move |conn| Ok(mark_used(conn, token_id, timestamp::now())?))
+                .await?;
+        }
+        return Ok(caller);
     }
     let claims = state
         .access_tokens
@@ -140,7 +147,12 @@ async fn identify(state: &AppState, token: String) -> Result<Caller, ApiError> {
     }))
 }
 
-fn api_token_caller(conn: &mut crate::db::DbConnection, digest: &str) -> Result<Caller, ApiError> {
+/// The caller an API token names, and the token's id when its
+/// `last_used_at` is due for a refresh (a write, made apart).
+fn api_token_caller(
+    conn: &mut crate::db::DbConnection,
+    digest: &str,
+) -> Result<(Caller, Option<i64>), ApiError> {
     let now = timestamp::now();
     let row = api_tokens::table
         .filter(api_tokens::token_hash.eq(digest))
@@ -164,13 +176,24 @@ fn api_token_caller(conn: &mut crate::db::DbConnection, digest: &str) -> Result<
     if expires_at.is_some_and(|at| at <= now) {
         return Err(unauthorized());
     }
-    if last_used_at.is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS)) {
-        diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
-            .set(api_tokens::last_used_at.eq(now))
-            .execute(conn)?;
-    }
-    Ok(Caller::ApiToken(ApiTokenCaller {
-        token_id,
-        scopes: Scope::parse_list(&scopes),
-    }))
+    let stale_use = last_used_at
+        .is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
+        .then_some(token_id);
+    Ok((
+        Caller::ApiToken(ApiTokenCaller {
+            token_id,
+            scopes: Scope::parse_list(&scopes),
+        }),
+        stale_use,
+    ))
+}
+
+fn mark_used(
+    conn: &mut crate::db::DbConnection,
+    token_id: i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(conn)
 }

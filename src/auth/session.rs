@@ -169,7 +169,7 @@ pub async fn login(
             if let Some(hash) = &upgraded_hash {
                 diesel::update(users::table.find(user_id))
                     .set(users::password_hash.eq(hash))
-                    .execute(conn)?;
+                    .execute(conn.conn())?;
             }
             throttle::succeeded(conn, &settled)?;
             token_pair(&state_for_db, conn, user_id, role, None)
@@ -226,31 +226,30 @@ pub async fn refresh_session(
     let state_for_db = state.clone();
     let pair = state
         .db
-        .read(move |conn| {
-            // The transaction commits whatever `redeem` decided, a family
-            // revoked on reuse included; only then is the refusal returned.
-            let outcome = conn.write_transaction(|conn| {
-                match refresh::redeem(conn, &token, timestamp::now())? {
-                    refresh::Redemption::Rotated {
-                        user_id,
-                        role,
-                        family,
-                    } => {
-                        let role = Role::parse(&role).ok_or_else(|| {
-                            ApiError::Internal(format!("user {user_id} has an unknown role"))
-                        })?;
-                        token_pair(&state_for_db, conn, user_id, role, Some(&family)).map(Some)
-                    }
-                    refresh::Redemption::Reused => {
-                        tracing::warn!("refresh token reused; its session is revoked");
-                        Ok(None)
-                    }
-                    refresh::Redemption::Refused => Ok(None),
+        // The transaction commits whatever `redeem` decided, a family
+        // revoked on reuse included; only then is the refusal returned.
+        .write(
+            move |conn| match refresh::redeem(conn, &token, timestamp::now())? {
+                refresh::Redemption::Rotated {
+                    user_id,
+                    role,
+                    family,
+                } => {
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        ApiError::Internal(format!("user {user_id} has an unknown role"))
+                    })?;
+                    token_pair(&state_for_db, conn, user_id, role, Some(&family)).map(Some)
                 }
-            })?;
-            outcome.ok_or_else(refresh_refused)
-        })
-        .await?;
+                refresh::Redemption::Reused => {
+                    tracing::warn!("refresh token reused; its session is revoked");
+                    Ok(None)
+                }
+                refresh::Redemption::Refused => Ok(None),
+            },
+        )
+        .await?
+        .ok_or_else(refresh_refused);
+    let pair = pair?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))

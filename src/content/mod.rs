@@ -4,7 +4,6 @@ pub mod articles;
 pub mod authors;
 pub mod body;
 pub mod categories;
-pub mod events;
 pub mod lookup;
 pub mod patch;
 pub mod slug;

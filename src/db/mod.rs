@@ -2,13 +2,14 @@
 //! pool that picks a backend from the URL scheme, migrations, and the one door
 //! (`Db::read` / `Db::write`) through which handlers reach the database.
 
-pub mod changes;
 pub mod embedded_names;
 pub mod id_list;
+pub mod listen;
 pub mod page_window;
 mod plan_stability;
 pub mod schema;
 pub mod slug_lock;
+mod tx;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,8 +26,10 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::changes::ContentGeneration;
 use crate::config::{Config, DatabaseUrl};
 use crate::error::ApiError;
+pub use tx::{AfterCommit, Tx};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -66,21 +69,29 @@ impl DbConnection {
     }
 
     /// Runs `f` in a transaction that holds the write lock from its first
-    /// statement. On SQLite a deferred transaction that reads and then writes
-    /// can fail at once with SQLITE_BUSY (the busy timeout does not apply to a
-    /// lock upgrade), so writers start with `BEGIN IMMEDIATE` and queue instead.
-    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    /// statement, and returns what must happen after its commit. On SQLite a
+    /// deferred transaction that reads and then writes can fail at once with
+    /// SQLITE_BUSY (the busy timeout does not apply to a lock upgrade), so
+    /// writers start with `BEGIN IMMEDIATE` and queue instead. On PostgreSQL
+    /// pooled sessions are read-only by default (`Access::ReadOnly`), so a
+    /// write says `READ WRITE`. Private to `db`: writes go through `Db`.
+    fn write_transaction<T, F>(&mut self, f: F) -> Result<(T, AfterCommit), ApiError>
     where
-        F: FnOnce(&mut Self) -> Result<T, E>,
-        E: From<diesel::result::Error>,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError>,
     {
         match self {
             Self::Sqlite(conn) => {
                 AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?
             }
-            Self::Postgres(conn) => AnsiTransactionManager::begin_transaction(conn)?,
+            Self::Postgres(conn) => {
+                AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN READ WRITE")?
+            }
         }
-        match f(self) {
+        let result = {
+            let mut tx = Tx::new(self);
+            f(&mut tx).map(|value| (value, tx.after_commit()))
+        };
+        match result {
             Ok(value) => {
                 <Self as Connection>::TransactionManager::commit_transaction(self)?;
                 Ok(value)
@@ -93,6 +104,16 @@ impl DbConnection {
             }
         }
     }
+}
+
+/// Whether a connection may write. The pool's connections serve `Db::read`
+/// and refuse writes (PostgreSQL: read-only transactions unless a write
+/// transaction says otherwise; SQLite: `query_only`), so a write that
+/// bypasses `Db::write` and its commit path fails in every test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
 }
 
 /// Opens connections of the backend named by `DATABASE_URL`, with SQLite's
@@ -128,11 +149,11 @@ impl ConnectionManager {
     /// A connection outside the pool, to a database that must already exist;
     /// its queries (background work) are not counted with the requests'.
     pub fn open_existing(&self) -> Result<DbConnection, ConnectionError> {
-        self.open_uncounted(false)
+        self.open_uncounted(false, Access::ReadWrite)
     }
 
-    fn open(&self, create: bool) -> Result<DbConnection, ConnectionError> {
-        let mut conn = self.open_uncounted(create)?;
+    fn open(&self, create: bool, access: Access) -> Result<DbConnection, ConnectionError> {
+        let mut conn = self.open_uncounted(create, access)?;
         // Set after the connection's own set-up statements, which say nothing
         // about the requests it will serve.
         let counter = QueryCounter(Arc::clone(&self.queries));
@@ -143,11 +164,19 @@ impl ConnectionManager {
         Ok(conn)
     }
 
-    fn open_uncounted(&self, create: bool) -> Result<DbConnection, ConnectionError> {
+    fn open_uncounted(
+        &self,
+        create: bool,
+        access: Access,
+    ) -> Result<DbConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
                 plan_stability::postgres(&mut conn);
+                if access == Access::ReadOnly {
+                    conn.batch_execute("SET default_transaction_read_only = on")
+                        .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                }
                 Ok(DbConnection::Postgres(conn))
             }
             DatabaseUrl::Sqlite(path) => {
@@ -158,7 +187,9 @@ impl ConnectionManager {
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA cache_size = -{SQLITE_PAGE_CACHE_KIB};"
+                     PRAGMA cache_size = -{SQLITE_PAGE_CACHE_KIB};
+                     PRAGMA query_only = {};",
+                    i32::from(access == Access::ReadOnly)
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -188,7 +219,9 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<Pooled, r2d2::Error> {
-        let conn = self.open(false).map_err(r2d2::Error::ConnectionError)?;
+        let conn = self
+            .open(false, Access::ReadOnly)
+            .map_err(r2d2::Error::ConnectionError)?;
         Ok(Pooled::new(conn, Arc::clone(&self.lost)))
     }
 
@@ -310,6 +343,10 @@ pub struct Db {
     writer: Option<Arc<Mutex<Option<DbConnection>>>>,
     manager: ConnectionManager,
     outage: Arc<Outage>,
+    /// Moves after every commit that changed content (see `changes`).
+    generation: Arc<ContentGeneration>,
+    /// Raised after every commit that enqueued a job (see `jobs`).
+    jobs_signal: Arc<crate::jobs::Signal>,
     /// How long a request waits for a pooled connection (`CMS_DB_TIMEOUT_MS`).
     connect_timeout: Duration,
 }
@@ -387,6 +424,71 @@ fn race_backoff(attempt: u32) -> Duration {
     Duration::from_millis(u64::from(attempt) * 2 + jitter)
 }
 
+/// A PostgreSQL write transaction, run again while it loses races.
+fn write_retrying<T>(
+    conn: &mut DbConnection,
+    f: &mut impl FnMut(&mut Tx<'_>) -> Result<T, ApiError>,
+) -> Result<(T, AfterCommit), ApiError> {
+    let mut attempt = 1;
+    loop {
+        match conn.write_transaction(&mut *f) {
+            Err(ApiError::Race { cause, .. }) if attempt < RACE_ATTEMPTS => {
+                tracing::debug!(%cause, attempt, "write lost a race; running it again");
+                std::thread::sleep(race_backoff(attempt));
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// A SQLite write on the process's one writer connection (see `Db::writer`).
+fn write_on_sqlite<T>(
+    writer: &Mutex<Option<DbConnection>>,
+    manager: &ConnectionManager,
+    path: Option<&Path>,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, ApiError>,
+) -> Result<(T, AfterCommit), ApiError> {
+    let mut slot = writer.lock().unwrap_or_else(|poisoned| {
+        // A writer panicked mid-transaction: its connection is not
+        // trusted again.
+        writer.clear_poison();
+        let mut slot = poisoned.into_inner();
+        *slot = None;
+        slot
+    });
+    // What the pool's `is_valid` checks on every checkout.
+    if path.is_some_and(|p| !p.exists()) {
+        *slot = None;
+        return Err(ApiError::DatabaseUnavailable(
+            "the SQLite database file is gone".to_owned(),
+        ));
+    }
+    let conn = match &mut *slot {
+        Some(conn) => conn,
+        None => slot.insert(
+            manager
+                .open(false, Access::ReadWrite)
+                .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?,
+        ),
+    };
+    let result = conn.write_transaction(f);
+    if conn.is_broken() {
+        *slot = None;
+    }
+    result
+}
+
+/// What happens once a write has committed.
+fn apply(generation: &ContentGeneration, jobs: &crate::jobs::Signal, after: AfterCommit) {
+    if after.content {
+        generation.bump();
+    }
+    if after.jobs {
+        jobs.raise();
+    }
+}
+
 /// Failure to prepare the database at start-up, reported against `DATABASE_URL`.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -411,7 +513,7 @@ impl Db {
             }
             DatabaseUrl::Postgres(_) => None,
         };
-        let mut conn = manager.open(true).map_err(|e| {
+        let mut conn = manager.open(true, Access::ReadWrite).map_err(|e| {
             SetupError(format!(
                 "cannot connect to {}: {e}",
                 config.database_url.redacted()
@@ -443,6 +545,8 @@ impl Db {
                 writer,
                 manager,
                 outage: Arc::default(),
+                generation: Arc::default(),
+                jobs_signal: Arc::default(),
                 connect_timeout: config.db_connect_timeout,
             },
             fresh,
@@ -451,6 +555,16 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// What wakes this process's job workers.
+    pub fn jobs_signal(&self) -> &Arc<crate::jobs::Signal> {
+        &self.jobs_signal
+    }
+
+    /// The number caches compare to know whether content changed.
+    pub fn generation(&self) -> &Arc<ContentGeneration> {
+        &self.generation
     }
 
     /// Statements run by pooled connections since start (pool health checks
@@ -525,7 +639,8 @@ impl Db {
     }
 
     /// Runs `f` inside a write transaction: everything it writes commits
-    /// together or not at all.
+    /// together or not at all, and what it changed is let go of by caches
+    /// once it has committed (`Tx`, `changes::commit`).
     ///
     /// On PostgreSQL, transactions run side by side, and a valid write can
     /// lose a race: two creates pick the same free slug, a rename re-renders
@@ -533,65 +648,54 @@ impl Db {
     /// rolls back and runs `f` again in a new transaction, which sees what
     /// the winner committed, up to `RACE_ATTEMPTS` times; only a write that
     /// keeps losing is a 409. On SQLite one writer at a time never races.
-    pub async fn write<T, F>(&self, mut f: F) -> Result<T, ApiError>
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        let generation = Arc::clone(&self.generation);
+        let jobs = Arc::clone(&self.jobs_signal);
         let Some(writer) = self.writer.clone() else {
+            let mut f = f;
             return self
                 .read(move |conn| {
-                    let mut attempt = 1;
-                    loop {
-                        match conn.write_transaction(&mut f) {
-                            Err(ApiError::Race { cause, .. }) if attempt < RACE_ATTEMPTS => {
-                                tracing::debug!(%cause, attempt, "write lost a race; running it again");
-                                std::thread::sleep(race_backoff(attempt));
-                                attempt += 1;
-                            }
-                            result => return result,
-                        }
-                    }
+                    let (value, after) = write_retrying(conn, &mut f)?;
+                    apply(&generation, &jobs, after);
+                    Ok(value)
                 })
                 .await;
         };
         let manager = self.manager.clone();
         let path = self.sqlite_path.clone();
         actix_web::web::block(move || {
-            let mut slot = writer.lock().unwrap_or_else(|poisoned| {
-                // A writer panicked mid-transaction: its connection is not
-                // trusted again.
-                writer.clear_poison();
-                let mut slot = poisoned.into_inner();
-                *slot = None;
-                slot
-            });
-            // What the pool's `is_valid` checks on every checkout.
-            if path.as_deref().is_some_and(|p| !p.exists()) {
-                *slot = None;
-                return Err(ApiError::DatabaseUnavailable(
-                    "the SQLite database file is gone".to_owned(),
-                ));
-            }
-            let conn = match &mut *slot {
-                Some(conn) => conn,
-                None => slot.insert(
-                    manager
-                        .open(false)
-                        .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?,
-                ),
-            };
-            let result = conn.write_transaction(f);
-            if conn.is_broken() {
-                *slot = None;
-            }
-            result
+            let (value, after) = write_on_sqlite(&writer, &manager, path.as_deref(), f)?;
+            apply(&generation, &jobs, after);
+            Ok(value)
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
-    /// Synchronous access for the CLI (migrate, create-admin, seed-demo).
+    /// `write` for code outside a request (the CLI, the demo seed, the
+    /// renderings backfill, background jobs): same transaction, same
+    /// commit path, on the calling thread.
+    pub fn write_blocking<T, F>(&self, mut f: F) -> Result<T, ApiError>
+    where
+        F: FnMut(&mut Tx<'_>) -> Result<T, ApiError>,
+    {
+        let (value, after) = match &self.writer {
+            Some(writer) => write_on_sqlite(writer, &self.manager, self.sqlite_path.as_deref(), f)?,
+            None => {
+                let mut conn = self.get_blocking()?;
+                conn.serve(|conn| write_retrying(conn, &mut f))?
+            }
+        };
+        apply(&self.generation, &self.jobs_signal, after);
+        Ok(value)
+    }
+
+    /// A read-only pooled connection on the calling thread (checks and
+    /// tests); writes go through `write_blocking`.
     pub fn get_blocking(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
         self.pool
             .get_timeout(self.connect_timeout)
@@ -701,7 +805,7 @@ mod tests {
     fn sqlite_connections_open_with_their_pragmas() {
         let dir = tempfile::tempdir().unwrap();
         let manager = ConnectionManager::new(DatabaseUrl::Sqlite(dir.path().join("p.sqlite3")));
-        let DbConnection::Sqlite(mut conn) = manager.open(true).unwrap() else {
+        let DbConnection::Sqlite(mut conn) = manager.open(true, Access::ReadOnly).unwrap() else {
             unreachable!("a SQLite URL opens a SQLite connection")
         };
         let mut pragma = |name: &str| {
@@ -714,6 +818,7 @@ mod tests {
         assert_eq!(pragma("cache_size"), -i64::from(SQLITE_PAGE_CACHE_KIB));
         assert_eq!(pragma("busy_timeout"), i64::from(SQLITE_BUSY_TIMEOUT_MS));
         assert_eq!(pragma("foreign_keys"), 1);
+        assert_eq!(pragma("query_only"), 1);
         let journal: String = diesel::select(diesel::dsl::sql::<Text>(
             "(SELECT * FROM pragma_journal_mode())",
         ))

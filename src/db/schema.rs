@@ -147,6 +147,24 @@ diesel::table! {
         action -> Text,
         actor_user_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        credential -> Nullable<Text>,
+        payload -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -180,4 +198,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     login_throttles,
     content_events,
+    jobs,
 );

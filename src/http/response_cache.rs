@@ -1,11 +1,11 @@
 //! The response cache for public reads: anonymous `GET`s of content
 //! resources are answered from memory (with `ETag`/304) until the content
-//! generation moves (see `db::changes`). Bounded by the bytes it holds.
+//! generation moves (see `changes`). Bounded by the bytes it holds.
 //!
 //! Correctness over hit rate: an entry is stamped with the generation read
 //! *before* its handler ran, so an answer computed while a write commits is
-//! born stale and never served; any successful write to a content resource
-//! moves the generation before its response leaves.
+//! born stale and never served; a write that changed content moves the
+//! generation when it commits, before its response leaves.
 
 use std::sync::Arc;
 
@@ -17,9 +17,9 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 
-use crate::db::changes::ContentGeneration;
+use crate::changes::ContentGeneration;
 
-/// Public reads that may be cached, and whose writes invalidate.
+/// Public reads that may be cached.
 const CONTENT_PREFIXES: &[&str] = &[
     "/api/v1/articles",
     "/api/v1/categories",
@@ -140,13 +140,10 @@ pub async fn response_cache(
     else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let method = req.method().clone();
-    if method != Method::GET {
-        let response = next.call(req).await?;
-        if response.status().is_success() && method != Method::HEAD && method != Method::OPTIONS {
-            cache.generation.bump();
-        }
-        return Ok(response.map_into_boxed_body());
+    // Writes move the generation when they commit (`db::Tx`), whatever
+    // route they came through; here only reads are answered.
+    if req.method() != Method::GET {
+        return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let Some(entries) = cache
         .entries

@@ -332,7 +332,8 @@ struct UserChangeset {
 }
 
 /// What a change does to the account, checked before anything is written.
-struct CheckedPatch {
+#[derive(Debug, Clone)]
+pub struct CheckedPatch {
     email: Option<Email>,
     password: Option<String>,
     display_name: Option<String>,
@@ -341,7 +342,14 @@ struct CheckedPatch {
     active: Option<bool>,
 }
 
-fn check_patch(patch: UserPatch) -> Result<CheckedPatch, ApiError> {
+impl CheckedPatch {
+    /// The new password, to hash before the write.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+}
+
+pub fn check_patch(patch: UserPatch) -> Result<CheckedPatch, ApiError> {
     let mut errors = Vec::new();
     let email = not_null("email", patch.email, &mut errors)
         .and_then(|raw| Email::parse("email", &raw).map_err(|e| errors.push(e)).ok());
@@ -387,25 +395,24 @@ fn guard_last_admin(conn: &mut DbConnection, target: &User) -> Result<(), ApiErr
     }
 }
 
-/// Applies a merge patch. `precondition` checks the stored account (the
-/// handler's `If-Match`) inside the transaction, before anything is written.
-/// A password reset or a deactivation ends every session of the account.
+/// Applies a checked merge patch in the caller's write transaction.
+/// `precondition` checks the stored account (the handler's `If-Match`)
+/// before anything is written. `password_hash` is the patch's password,
+/// hashed on the password threads (`auth::password_work`) before the
+/// transaction. A password reset or a deactivation ends every session.
 pub fn update_account(
     conn: &mut DbConnection,
     id: i64,
-    patch: UserPatch,
+    patch: &CheckedPatch,
     precondition: impl FnOnce(&User) -> Result<(), ApiError>,
-    hashed: Option<String>,
+    password_hash: Option<String>,
 ) -> Result<User, ApiError> {
-    let patch = check_patch(patch)?;
-    // `hashed` is the patch's password hashed on the password threads
-    // (see `auth::password_work`); without it, hash here (the CLI).
-    let password_hash = match (hashed, patch.password.as_deref()) {
-        (Some(hash), Some(_)) => Some(hash),
-        (_, Some(plain)) => Some(password::hash(plain)?),
-        (_, None) => None,
-    };
-    conn.write_transaction(|conn| {
+    if patch.password.is_some() && password_hash.is_none() {
+        return Err(ApiError::Internal(
+            "a new password reached the database unhashed".to_owned(),
+        ));
+    }
+    {
         let current = find(conn, id)?;
         precondition(&current)?;
         if let Some(Some(author_id)) = patch.author_id
@@ -443,26 +450,25 @@ pub fn update_account(
             refresh::revoke_all_for_user(conn, id, now)?;
         }
         find(conn, id)
-    })
+    }
 }
 
-/// Deletes an account; its refresh tokens go with it (cascade), and its
-/// access tokens stop working because the caller check finds no account.
+/// Deletes an account in the caller's write transaction; its refresh
+/// tokens go with it (cascade), and its access tokens stop working because
+/// the caller check finds no account.
 pub fn delete_account(
     conn: &mut DbConnection,
     id: i64,
     precondition: impl FnOnce(&User) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    conn.write_transaction(|conn| {
-        let current = find(conn, id)?;
-        precondition(&current)?;
-        if current.is_active_admin() {
-            guard_last_admin(conn, &current)?;
-        }
-        refresh::revoke_all_for_user(conn, id, timestamp::now())?;
-        diesel::delete(users::table.find(id)).execute(conn)?;
-        Ok(())
-    })
+    let current = find(conn, id)?;
+    precondition(&current)?;
+    if current.is_active_admin() {
+        guard_last_admin(conn, &current)?;
+    }
+    refresh::revoke_all_for_user(conn, id, timestamp::now())?;
+    diesel::delete(users::table.find(id)).execute(conn)?;
+    Ok(())
 }
 
 /// The email (the throttle's key) and stored hash of an active account, for

@@ -186,17 +186,23 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_write(&caller, Resource::User, None)?;
     let id = parse_id(&id)?;
-    let patch = body?.0;
+    let patch = users::check_patch(body?.0)?;
     let expected = if_match(&req);
-    let hashed = match patch.password.as_ref() {
-        Some(Some(plain)) if password::check_policy("password", plain).is_ok() => {
-            Some(state.passwords.hash(plain.clone()).await?)
-        }
-        _ => None,
+    let hashed = match patch.password() {
+        Some(plain) => Some(state.passwords.hash(plain.to_owned()).await?),
+        None => None,
     };
     let user = state
         .db
-        .read(move |conn| users::update_account(conn, id, patch, precondition(expected), hashed))
+        .write(move |conn| {
+            users::update_account(
+                conn,
+                id,
+                &patch,
+                precondition(expected.clone()),
+                hashed.clone(),
+            )
+        })
         .await?;
     json_written(StatusCode::OK, &UserView::try_from(user)?, &[])
 }
@@ -235,7 +241,7 @@ pub async fn delete_user(
     let expected = if_match(&req);
     state
         .db
-        .read(move |conn| users::delete_account(conn, id, precondition(expected)))
+        .write(move |conn| users::delete_account(conn, id, precondition(expected.clone())))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

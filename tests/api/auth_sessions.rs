@@ -100,7 +100,7 @@ async fn expired_and_unknown_refresh_tokens_are_refused(backend: Backend) {
                     refresh_tokens::expires_at
                         .eq(cms::timestamp::now() - chrono::Duration::seconds(1)),
                 )
-                .execute(conn)?;
+                .execute(conn.conn())?;
             Ok(())
         })
         .await

@@ -190,7 +190,7 @@ async fn drafts_and_future_articles_are_invisible_to_the_public(backend: Backend
                 .set(
                     articles::published_at.eq(cms::timestamp::now() - chrono::Duration::seconds(5)),
                 )
-                .execute(conn)?;
+                .execute(conn.conn())?;
             Ok(())
         })
         .await

@@ -94,7 +94,7 @@ pub async fn api_token(app: &TestApp, scopes: &str) -> String {
                     api_tokens::scopes.eq(&scopes),
                     api_tokens::created_at.eq(cms::timestamp::now()),
                 ))
-                .execute(conn)?;
+                .execute(conn.conn())?;
             Ok(())
         })
         .await

@@ -46,7 +46,7 @@ async fn seed_published(
                 });
                 let draft = ArticleDraft::parse(desired, None, now)
                     .map_err(cms::error::ApiError::Validation)?;
-                insert(conn, &draft, None, now)?;
+                insert(conn, &draft, cms::changes::Actor::system("test"), now)?;
             }
             Ok(())
         })

@@ -212,7 +212,7 @@ async fn forged_and_dead_credentials_are_all_the_same_401(backend: Backend) {
                 .set(
                     api_tokens::expires_at.eq(cms::timestamp::now() - chrono::Duration::seconds(1)),
                 )
-                .execute(conn)?;
+                .execute(conn.conn())?;
             Ok(())
         })
         .await

@@ -409,7 +409,7 @@ impl TestApp {
                                 authors::updated_at.eq(now),
                             ))
                             .returning(authors::id)
-                            .get_result::<i64>(conn)?,
+                            .get_result::<i64>(conn.conn())?,
                     )
                 } else {
                     None

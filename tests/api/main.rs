@@ -8,6 +8,7 @@ mod api_tokens;
 mod auth_login;
 mod auth_sessions;
 mod canaries;
+mod commit_path;
 mod content_articles;
 mod content_contract;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
@@ -17,6 +18,7 @@ mod content_permissions;
 mod content_taxonomy;
 mod forged_tokens;
 mod hostile_input;
+mod jobs;
 mod password_guessing;
 mod permissions;
 mod users;

@@ -247,7 +247,7 @@ async fn renderings_are_served_only_when_current(backend: Backend) {
                 article_renderings::table.filter(article_renderings::article_id.eq(first)),
             )
             .set(article_renderings::list_item.eq(MARKED.as_bytes()))
-            .execute(conn)?;
+            .execute(conn.conn())?;
             Ok(())
         })
         .await
@@ -272,7 +272,7 @@ async fn renderings_are_served_only_when_current(backend: Backend) {
         .write(move |conn| {
             diesel::update(article_renderings::table)
                 .set(article_renderings::shape.eq(current - 1))
-                .execute(conn)?;
+                .execute(conn.conn())?;
             Ok(())
         })
         .await

@@ -1,6 +1,7 @@
 //! Articles: the newsroom's stories, with their bylines, category, tags,
 //! rendered body and publication state.
 
+pub mod go_live;
 pub mod input;
 pub mod list_params;
 pub mod queries;

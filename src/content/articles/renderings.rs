@@ -260,7 +260,7 @@ impl Backfill {
     /// article) holds up no writer; a write holds them up for one batch.
     /// An article written between the read and the write is re-rendered
     /// from what the write transaction reads, which is still right.
-    pub fn step(&mut self, conn: &mut DbConnection) -> Result<bool, ApiError> {
+    pub fn step(&mut self, db: &crate::db::Db) -> Result<bool, ApiError> {
         // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list
         // only while it fits in `work_mem`, and otherwise rescans it for
         // every row. The bound on `article_id` is implied, but PostgreSQL
@@ -278,12 +278,13 @@ impl Backfill {
             .filter(diesel::dsl::not(diesel::dsl::exists(current)))
             .select(articles::id)
             .order(articles::id);
-        let ids = page_window(candidates, 0, BATCH as i64).load::<i64>(conn)?;
+        let ids =
+            page_window(candidates, 0, BATCH as i64).load::<i64>(&mut **db.get_blocking()?)?;
         let Some(&last) = ids.last() else {
             return Ok(false);
         };
         let count = ids.len();
-        conn.write_transaction(|conn| rerender(conn, |_| Ok(ids)))?;
+        db.write_blocking(|tx| rerender(tx, |_| Ok(ids.clone())))?;
         self.written += count;
         self.after = last;
         Ok(true)
@@ -299,9 +300,7 @@ pub fn backfill_in_background(db: crate::db::Db) {
         .spawn(move || {
             let mut backfill = Backfill::default();
             loop {
-                let step = db
-                    .get_blocking()
-                    .and_then(|mut conn| backfill.step(&mut conn));
+                let step = backfill.step(&db);
                 match step {
                     Ok(true) => {}
                     Ok(false) => break,

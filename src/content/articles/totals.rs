@@ -2,13 +2,13 @@
 //! row: cheap at 10,000 articles, tens of milliseconds at 1,000,000, where it
 //! would dominate every page. A total only changes when content changes or a
 //! scheduled article's time comes, which is exactly when the content
-//! generation moves (`db::changes`), so a total is kept per query and
+//! generation moves (`changes`), so a total is kept per query and
 //! generation. `CMS_LIST_TOTALS_MEMO=false` counts every total (the
 //! benchmark's "pure database" mode); it is independent of the response cache.
 
 use std::sync::Arc;
 
-use crate::db::changes::ContentGeneration;
+use crate::changes::ContentGeneration;
 
 /// Distinct filters remembered; a total costs a few dozen bytes.
 const CAPACITY: usize = 10_000;

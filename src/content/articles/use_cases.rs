@@ -16,21 +16,20 @@ use super::totals::ListTotals;
 use super::views::{ArticleView, RelatedArticle, Relations};
 use crate::auth::Caller;
 use crate::auth::policy::{ArticleAction, ArticleFacts, authorize_article, may_read_unpublished};
+use crate::changes::{self, Action, Actor, Change};
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
-use crate::content::events::{self, Action};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
-use crate::db::DbConnection;
 use crate::db::embedded_names::{self, Hold};
+use crate::db::{DbConnection, Tx};
 use crate::error::{ApiError, FieldError};
 use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::http::cursor::CursorKey;
 use crate::http::listing::ListMeta;
 use crate::state::AppState;
-use crate::timestamp;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such article")
@@ -135,7 +134,7 @@ pub async fn list(
     let key: CursorKey = (*state.cursor_key).clone();
     let list_totals = Arc::clone(&state.list_totals);
     let category_tree = Arc::clone(&state.category_tree);
-    let now = timestamp::now();
+    let now = state.clock.now();
     let visibility = visibility(caller, now);
     let query_digest = fingerprint_digest(&params.fingerprint);
     let start = match &params.cursor {
@@ -299,7 +298,7 @@ pub async fn get(
     key: IdOrSlug,
     shape: Shape,
 ) -> Result<ArticleReply, ApiError> {
-    let now = timestamp::now();
+    let now = state.clock.now();
     let visibility = visibility(caller, now);
     let category_tree = Arc::clone(&state.category_tree);
     let rendered = matches!(visibility, Visibility::Public { .. }) && shape.fields.is_none();
@@ -330,7 +329,7 @@ pub async fn related(
     key: IdOrSlug,
     limit: u32,
 ) -> Result<Vec<RelatedArticle>, ApiError> {
-    let now = timestamp::now();
+    let now = state.clock.now();
     let visibility = visibility(caller, now);
     let category_tree = Arc::clone(&state.category_tree);
     state
@@ -480,7 +479,7 @@ pub async fn create(
     // and checking it happen before the write lock, which SQLite gives one
     // writer at a time. The article is thus dated when it was checked, a
     // moment before it commits.
-    let now = timestamp::now();
+    let now = state.clock.now();
     let references = (
         desired.category_id,
         desired.author_ids.clone(),
@@ -516,18 +515,35 @@ pub async fn create(
             }
             // The view is built from what was just written and read in this
             // transaction, as `detail` would build it from a read of the row.
-            let row = insert(conn, &draft, caller.user_id(), now)?;
+            let row = insert_row(conn, &draft, caller.user_id(), now)?;
             let relations = references.of_new_article(row.id, &draft.author_ids);
             let view = ArticleView::new(row, &relations, true, now);
-            renderings::store(conn, &[renderings::render(&view)?])?;
+            changes::commit(
+                conn,
+                Change::article(Action::Created, &view, Actor::of(&caller))?,
+            )?;
             Ok(view)
         })
         .await
 }
 
-/// The write path of a new article, shared by the API and the demo seed:
-/// slug, row, bylines, tags and the outbox event, in the caller's transaction.
+/// A new article written by the service itself (the demo seed, an import):
+/// the same rows and the same commit as `create`, in the caller's transaction.
 pub fn insert(
+    tx: &mut Tx<'_>,
+    draft: &ArticleDraft,
+    actor: Actor,
+    now: NaiveDateTime,
+) -> Result<ArticleView, ApiError> {
+    let row = insert_row(tx, draft, actor.user_id, now)?;
+    let tree = tree_in_transaction(tx)?;
+    let view = detail(tx, row, now, tree)?;
+    changes::commit(tx, Change::article(Action::Created, &view, actor)?)?;
+    Ok(view)
+}
+
+/// Slug, row, bylines and tags of a new article.
+fn insert_row(
     conn: &mut DbConnection,
     draft: &ArticleDraft,
     actor: Option<i64>,
@@ -546,13 +562,6 @@ pub fn insert(
     };
     let row = queries::insert(conn, draft, slug.as_str(), actor, now)?;
     queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
-    events::record(
-        conn,
-        events::Resource::Article,
-        row.id,
-        Action::Created,
-        actor,
-    )?;
     Ok(row)
 }
 
@@ -564,11 +573,12 @@ pub async fn update(
     patch: ArticlePatch,
 ) -> Result<ArticleView, ApiError> {
     caller.require_authenticated()?;
+    let clock = Arc::clone(&state.clock);
     state
         .db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
-            let now = timestamp::now();
+            let now = clock.now();
             let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
             let tree = tree_in_transaction(conn)?;
             let current = detail(conn, row.clone(), now, Arc::clone(&tree))?;
@@ -598,17 +608,13 @@ pub async fn update(
             };
             queries::update(conn, row.id, &draft, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
-            events::record(
-                conn,
-                events::Resource::Article,
-                row.id,
-                Action::Updated,
-                caller.user_id(),
-            )?;
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
                 .ok_or_else(not_found)?;
             let view = detail(conn, row, now, tree)?;
-            renderings::store(conn, &[renderings::render(&view)?])?;
+            changes::commit(
+                conn,
+                Change::article(Action::Updated, &view, Actor::of(&caller))?,
+            )?;
             Ok(view)
         })
         .await
@@ -621,10 +627,11 @@ pub async fn delete(
     if_match: Option<String>,
 ) -> Result<(), ApiError> {
     caller.require_authenticated()?;
+    let clock = Arc::clone(&state.clock);
     state
         .db
         .write(move |conn| {
-            let now = timestamp::now();
+            let now = clock.now();
             let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
             let tree = tree_in_transaction(conn)?;
             let current = detail(conn, row.clone(), now, Arc::clone(&tree))?;
@@ -642,12 +649,14 @@ pub async fn delete(
             )?;
             check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
             queries::delete(conn, row.id)?;
-            events::record(
+            changes::commit(
                 conn,
-                events::Resource::Article,
-                row.id,
-                Action::Deleted,
-                caller.user_id(),
+                Change::deleted(
+                    changes::Resource::Article,
+                    row.id,
+                    &row.slug,
+                    Actor::of(&caller),
+                )?,
             )?;
             Ok(())
         })

@@ -6,11 +6,10 @@ use super::rows::AuthorRow;
 use super::views::AuthorView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_write};
-use crate::content::articles::renderings;
-use crate::content::events::{self, Action};
+use crate::changes::{self, Action, Actor, Change};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Tx};
 use crate::error::ApiError;
 use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::http::listing::PageRequest;
@@ -61,19 +60,16 @@ pub async fn create(
     let fields = AuthorFields::from_create(body).map_err(ApiError::Validation)?;
     state
         .db
-        .write(move |conn| {
-            let id = insert(conn, &fields, caller.user_id())?;
-            view_of(conn, &IdOrSlug::Id(id))
-        })
+        .write(move |conn| insert(conn, &fields, Actor::of(&caller)))
         .await
 }
 
 /// The write path of a new author, shared by the API and the demo seed.
 pub fn insert(
-    conn: &mut DbConnection,
+    conn: &mut Tx<'_>,
     fields: &AuthorFields,
-    actor: Option<i64>,
-) -> Result<i64, ApiError> {
+    actor: Actor,
+) -> Result<AuthorView, ApiError> {
     let slug = match &fields.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -86,8 +82,9 @@ pub fn insert(
         })?,
     };
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
-    events::record(conn, events::Resource::Author, id, Action::Created, actor)?;
-    Ok(id)
+    let view = view_of(conn, &IdOrSlug::Id(id))?;
+    changes::commit(conn, Change::author(Action::Created, &view, false, actor)?)?;
+    Ok(view)
 }
 
 /// Editors and admins edit any byline; an author or contributor its own.
@@ -119,17 +116,13 @@ pub async fn update(
                 _ => row.slug.clone(),
             };
             queries::update(conn, row.id, &fields, &slug, timestamp::now())?;
-            if fields.name != row.name || slug != row.slug {
-                renderings::refresh_signed_by(conn, row.id)?;
-            }
-            events::record(
+            let renamed = fields.name != row.name || slug != row.slug;
+            let view = view_of(conn, &IdOrSlug::Id(row.id))?;
+            changes::commit(
                 conn,
-                events::Resource::Author,
-                row.id,
-                Action::Updated,
-                caller.user_id(),
+                Change::author(Action::Updated, &view, renamed, Actor::of(&caller))?,
             )?;
-            view_of(conn, &IdOrSlug::Id(row.id))
+            Ok(view)
         })
         .await
 }
@@ -156,12 +149,14 @@ pub async fn delete(
                 )));
             }
             queries::delete(conn, current.id)?;
-            events::record(
+            changes::commit(
                 conn,
-                events::Resource::Author,
-                current.id,
-                Action::Deleted,
-                caller.user_id(),
+                Change::deleted(
+                    changes::Resource::Author,
+                    current.id,
+                    &current.slug,
+                    Actor::of(&caller),
+                )?,
             )?;
             Ok(())
         })

@@ -2,7 +2,7 @@
 //! embeds its category's path, and every category answer needs the whole
 //! tree; the tree changes a few times a day, while it was loaded (a query
 //! and a few maps) on every read. It is kept for as long as the content
-//! generation does not move (`db::changes`: any write of this process at
+//! generation does not move (`changes`: any write of this process at
 //! once, another process's within the watcher's delay).
 //!
 //! Writes never use it: they load the tree inside their transaction, so
@@ -14,8 +14,8 @@ use diesel::QueryResult;
 
 use super::queries;
 use super::tree::CategoryTree;
+use crate::changes::ContentGeneration;
 use crate::db::DbConnection;
-use crate::db::changes::ContentGeneration;
 
 pub struct TreeMemo {
     generation: Arc<ContentGeneration>,

@@ -9,11 +9,10 @@ use super::tree::CategoryTree;
 use super::views::CategoryView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_write};
-use crate::content::articles::renderings;
-use crate::content::events::{self, Action};
+use crate::changes::{self, Action, Actor, Change};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Tx};
 use crate::error::{ApiError, FieldError};
 use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::state::AppState;
@@ -113,18 +112,17 @@ pub async fn create(
         .write(move |conn| {
             let tree = queries::load_tree(conn)?;
             let fields = validated(parsed.clone(), check_parent(&tree, None, parent_id))?;
-            let id = insert(conn, &fields, caller.user_id())?;
-            view_of(conn, id)
+            insert(conn, &fields, Actor::of(&caller))
         })
         .await
 }
 
 /// The write path of a new category, shared by the API and the demo seed.
 pub fn insert(
-    conn: &mut DbConnection,
+    conn: &mut Tx<'_>,
     fields: &CategoryFields,
-    actor: Option<i64>,
-) -> Result<i64, ApiError> {
+    actor: Actor,
+) -> Result<CategoryView, ApiError> {
     let slug = match &fields.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -137,8 +135,12 @@ pub fn insert(
         })?,
     };
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
-    events::record(conn, events::Resource::Category, id, Action::Created, actor)?;
-    Ok(id)
+    let view = view_of(conn, id)?;
+    changes::commit(
+        conn,
+        Change::category(Action::Created, &view, Vec::new(), actor)?,
+    )?;
+    Ok(view)
 }
 
 fn view_of(conn: &mut DbConnection, id: i64) -> Result<CategoryView, ApiError> {
@@ -180,20 +182,20 @@ pub async fn update(
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
             // Articles embed a category's name, slug and breadcrumb path;
             // a move keeps the subtree, so it is the same before and after.
-            if fields.name != current.name
+            let reshaped = if fields.name != current.name
                 || slug != current.slug
                 || fields.parent_id != current.parent_id
             {
-                renderings::refresh_filed_under(conn, &tree.with_descendants(current.id))?;
-            }
-            events::record(
+                tree.with_descendants(current.id)
+            } else {
+                Vec::new()
+            };
+            let view = view_of(conn, current.id)?;
+            changes::commit(
                 conn,
-                events::Resource::Category,
-                current.id,
-                Action::Updated,
-                caller.user_id(),
+                Change::category(Action::Updated, &view, reshaped, Actor::of(&caller))?,
             )?;
-            view_of(conn, current.id)
+            Ok(view)
         })
         .await
 }
@@ -212,7 +214,7 @@ pub async fn delete(
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?;
             check_if_match(if_match.as_deref(), &etag_of_view(&CategoryView::new(current, &tree))?)?;
-            let id = current.id;
+            let (id, slug) = (current.id, current.slug.clone());
             let children = tree.children_of(Some(id)).len();
             let articles = queries::article_count(conn, id)?;
             if children > 0 || articles > 0 {
@@ -221,7 +223,10 @@ pub async fn delete(
                 )));
             }
             queries::delete(conn, id)?;
-            events::record(conn, events::Resource::Category, id, Action::Deleted, caller.user_id())?;
+            changes::commit(
+                conn,
+                Change::deleted(changes::Resource::Category, id, &slug, Actor::of(&caller))?,
+            )?;
             Ok(())
         })
         .await

@@ -5,11 +5,10 @@ use super::queries;
 use super::views::TagView;
 use crate::auth::Caller;
 use crate::auth::policy::{Resource, authorize_tag_create, authorize_write};
-use crate::content::articles::renderings;
-use crate::content::events::{self, Action};
+use crate::changes::{self, Action, Actor, Change};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
-use crate::db::DbConnection;
+use crate::db::Tx;
 use crate::error::ApiError;
 use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::http::listing::PageRequest;
@@ -46,21 +45,12 @@ pub async fn create(
     let fields = TagFields::from_create(body).map_err(ApiError::Validation)?;
     state
         .db
-        .write(move |conn| {
-            let id = insert(conn, &fields, caller.user_id())?;
-            Ok(queries::find(conn, &IdOrSlug::Id(id))?
-                .ok_or_else(not_found)?
-                .into())
-        })
+        .write(move |conn| insert(conn, &fields, Actor::of(&caller)))
         .await
 }
 
 /// The write path of a new tag, shared by the API and the demo seed.
-pub fn insert(
-    conn: &mut DbConnection,
-    fields: &TagFields,
-    actor: Option<i64>,
-) -> Result<i64, ApiError> {
+pub fn insert(conn: &mut Tx<'_>, fields: &TagFields, actor: Actor) -> Result<TagView, ApiError> {
     let slug = match &fields.slug {
         Some(given) => {
             if queries::slug_owner(conn, given)?.is_some() {
@@ -73,8 +63,11 @@ pub fn insert(
         })?,
     };
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
-    events::record(conn, events::Resource::Tag, id, Action::Created, actor)?;
-    Ok(id)
+    let view: TagView = queries::find(conn, &IdOrSlug::Id(id))?
+        .ok_or_else(not_found)?
+        .into();
+    changes::commit(conn, Change::tag(Action::Created, &view, false, actor)?)?;
+    Ok(view)
 }
 
 pub async fn update(
@@ -106,19 +99,15 @@ pub async fn update(
                 _ => current.slug.clone(),
             };
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
-            if fields.name != current.name || slug != current.slug {
-                renderings::refresh_tagged(conn, current.id)?;
-            }
-            events::record(
-                conn,
-                events::Resource::Tag,
-                current.id,
-                Action::Updated,
-                caller.user_id(),
-            )?;
-            Ok(queries::find(conn, &IdOrSlug::Id(current.id))?
+            let renamed = fields.name != current.name || slug != current.slug;
+            let view: TagView = queries::find(conn, &IdOrSlug::Id(current.id))?
                 .ok_or_else(not_found)?
-                .into())
+                .into();
+            changes::commit(
+                conn,
+                Change::tag(Action::Updated, &view, renamed, Actor::of(&caller))?,
+            )?;
+            Ok(view)
         })
         .await
 }
@@ -148,12 +137,14 @@ pub async fn delete(
                 )));
             }
             queries::delete(conn, current.id)?;
-            events::record(
+            changes::commit(
                 conn,
-                events::Resource::Tag,
-                current.id,
-                Action::Deleted,
-                caller.user_id(),
+                Change::deleted(
+                    changes::Resource::Tag,
+                    current.id,
+                    &current.slug,
+                    Actor::of(&caller),
+                )?,
             )?;
             Ok(())
         })

@@ -1,0 +1,3 @@
+DROP TABLE jobs;
+ALTER TABLE content_events DROP COLUMN payload;
+ALTER TABLE content_events DROP COLUMN credential;
