@@ -1,12 +1,13 @@
 //! The test harness: `TestApp::spawn(backend)` starts the real application on
-//! a random port against a fresh database of its own (a temp SQLite file, or a
-//! new PostgreSQL database dropped afterwards) and returns an HTTP client.
+//! a random port against a database of its own (a temp SQLite file, or a new
+//! PostgreSQL database dropped afterwards) and returns an HTTP client.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use cms::Config;
-use cms::db::Db;
+use cms::db::{Db, DbConnection};
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +76,26 @@ pub struct PgDatabase {
 }
 
 impl PgDatabase {
+    /// A database with every migration applied: a copy of the migrated
+    /// template, which spares each test running the migrations itself. The
+    /// application finds it not `fresh`, so it never seeds the demo there.
     pub fn create() -> Self {
         let admin_url = postgres_admin_url().expect("TEST_DATABASE_URL");
+        let template = migrated_template(&admin_url);
+        Self::create_from(admin_url, &format!("TEMPLATE {template}"))
+    }
+
+    /// An empty database, for a test of what the application does with a
+    /// new one: migrating it, reporting it `fresh`, seeding the demo.
+    pub fn create_empty() -> Self {
+        let admin_url = postgres_admin_url().expect("TEST_DATABASE_URL");
+        Self::create_from(admin_url, "")
+    }
+
+    fn create_from(admin_url: String, options: &str) -> Self {
         let name = format!("cms_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
+        diesel::sql_query(format!("CREATE DATABASE {name} {options}"))
             .execute(&mut admin)
             .expect("create test database");
         let url = with_database(&admin_url, &name);
@@ -138,6 +154,109 @@ impl Drop for PgDatabase {
     }
 }
 
+/// Serialises the building of templates across test processes (several
+/// test binaries, or runs from several work trees, on one server).
+const TEMPLATE_LOCK: i64 = 0x636d_735f_7465_6d70; // "cms_temp"
+
+/// The template database with every PostgreSQL migration applied, named
+/// after the migrations, so that a new or changed one makes a new template.
+/// Built once per test process, and only by the first of the processes
+/// running the same migrations; the others find it built. Templates of
+/// other migration sets are left alone: another work tree's run may be
+/// copying them.
+fn migrated_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| build_template(admin_url))
+}
+
+fn build_template(admin_url: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let name = format!("cms_template_{}", migrations_fingerprint());
+    let mut admin = PgConnection::establish(admin_url).expect("connect to TEST_DATABASE_URL");
+    // Held until unlocked or until this connection closes (a panic too).
+    diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .execute(&mut admin)
+        .expect("take the template lock");
+    let built =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .get_result::<Found>(&mut admin)
+            .expect("look for the template")
+            .found;
+    if !built {
+        // Migrated under another name and renamed when complete, so that a
+        // half-migrated template is never copied; a leftover of a run that
+        // died while building is dropped first.
+        let building = format!("{name}_building");
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+            format!("CREATE DATABASE {building}"),
+        ] {
+            diesel::sql_query(statement)
+                .execute(&mut admin)
+                .expect("create the template");
+        }
+        {
+            let conn = PgConnection::establish(&with_database(admin_url, &building))
+                .expect("connect to the template");
+            let fresh =
+                cms::db::migrate(&mut DbConnection::Postgres(conn)).expect("migrate the template");
+            assert!(fresh, "{building} was created empty");
+            // The connection closes here: a database with a session on it
+            // can be neither renamed nor copied.
+        }
+        // No connection to a template ever again, so none can hold up a copy.
+        for statement in [
+            format!("ALTER DATABASE {building} RENAME TO {name}"),
+            format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+        ] {
+            diesel::sql_query(statement)
+                .execute(&mut admin)
+                .expect("publish the template");
+        }
+    }
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+        .execute(&mut admin)
+        .expect("release the template lock");
+    name
+}
+
+/// A digest of `migrations/postgres` as it is on disk (every file's path and
+/// contents), the migrations this build embeds.
+fn migrations_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read the migrations directory") {
+            let path = entry.expect("a migrations directory entry").path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut paths = Vec::new();
+    files(&root, &mut paths);
+    paths.sort();
+    let mut hasher = Sha256::new();
+    for path in paths {
+        let relative = path.strip_prefix(&root).expect("under the root");
+        let contents = std::fs::read(&path).expect("read a migration");
+        // Each part preceded by its length: no two sets of files hash alike
+        // by running together.
+        for part in [relative.as_os_str().as_encoded_bytes(), contents.as_slice()] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
 /// Replaces the database name (the path) of a PostgreSQL URL.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -172,15 +291,29 @@ pub enum TestDatabase {
 }
 
 impl TestDatabase {
+    /// A new SQLite file (left to the application to create and migrate),
+    /// or a PostgreSQL database with every migration applied.
     pub fn create(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let path = dir.path().join("data").join("cms.sqlite3");
-                Self::Sqlite { _dir: dir, path }
-            }
+            Backend::Sqlite => Self::sqlite(),
             Backend::Postgres => Self::Postgres(PgDatabase::create()),
         }
+    }
+
+    /// A database no migration has touched on either backend, for a test of
+    /// what the application does with a new one (reports it `fresh`, seeds
+    /// the demo).
+    pub fn create_empty(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::Postgres(PgDatabase::create_empty()),
+        }
+    }
+
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("data").join("cms.sqlite3");
+        Self::Sqlite { _dir: dir, path }
     }
 
     pub fn url(&self) -> String {
@@ -233,7 +366,13 @@ impl TestApp {
     /// Starts the app with extra configuration variables.
     pub async fn spawn_with(backend: Backend, overrides: &[(&str, &str)]) -> Self {
         cms::telemetry::init_for_tests();
-        let database = TestDatabase::create(backend);
+        // The demo is seeded into a new database only: a test that sets
+        // CMS_SEED_DEMO gets one as new as the application would see.
+        let database = if overrides.iter().any(|(name, _)| *name == "CMS_SEED_DEMO") {
+            TestDatabase::create_empty(backend)
+        } else {
+            TestDatabase::create(backend)
+        };
         let config = test_config(&database.url(), overrides);
         let app = tokio::task::spawn_blocking(move || cms::Application::build(config))
             .await

@@ -1,5 +1,9 @@
 //! Black-box tests: the real application over HTTP, on SQLite and PostgreSQL.
 
+// A test fails by panicking; clippy's exemption for tests covers `#[test]`
+// functions only, not the harness they share.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // Shared by every test module; not every helper is used by every change.
 #[allow(dead_code, reason = "helpers serve tests that come and go")]
 mod helpers;

@@ -6,7 +6,7 @@ use crate::helpers::{Backend, TestDatabase, test_config};
 use crate::on_both_databases;
 
 async fn migrations_apply_from_empty_and_are_idempotent(backend: Backend) {
-    let database = TestDatabase::create(backend);
+    let database = TestDatabase::create_empty(backend);
     let config = test_config(&database.url(), &[]);
     let (db, fresh) = Db::connect_and_migrate(&config).expect("first migration");
     assert!(fresh, "an empty database is reported as new");

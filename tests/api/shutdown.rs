@@ -174,7 +174,8 @@ impl Drop for Served {
 /// Keep-alive clients loop over two endpoints; SIGTERM comes in the middle.
 /// Each request is answered, or its connection was never accepted.
 async fn sigterm_answers_every_accepted_request(backend: Backend) {
-    let database = TestDatabase::create(backend);
+    // Empty, so that the server seeds the demo and the load reads articles.
+    let database = TestDatabase::create_empty(backend);
     let mut served = Served::start(&database.url()).await;
     let base = served.base.clone();
 

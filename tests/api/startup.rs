@@ -158,7 +158,7 @@ async fn the_development_secret_survives_a_restart() {
 }
 
 async fn the_binary_migrates_seeds_and_serves(backend: Backend) {
-    let database = TestDatabase::create(backend);
+    let database = TestDatabase::create_empty(backend);
     let url = database.url();
     let (mut child, base) = serve(&[
         ("DATABASE_URL", &url),

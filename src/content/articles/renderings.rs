@@ -37,7 +37,8 @@ use crate::http::listing::ListMeta;
 
 /// The layout version of the stored JSON. Bump it with any change to what
 /// `ArticleView` serialises: renderings of the old shape are then ignored
-/// by reads and rewritten by a `Backfill`.
+/// by reads and rewritten by a `Backfill`. A test records the JSON shape
+/// this number stands for and fails on a new shape under the same number.
 pub const SHAPE: i32 = 1;
 
 /// Renderings written per statement, and per transaction in a `Backfill`.
@@ -324,8 +325,146 @@ pub fn backfill_in_background(db: crate::db::Db) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+    use crate::content::articles::views::{FeaturedImage, Seo};
+    use crate::content::authors::views::AuthorRef;
+    use crate::content::body::BodyFormat;
+    use crate::content::categories::views::{CategoryCrumb, CategoryRef};
+    use crate::content::tags::views::TagRef;
     use crate::http::listing::ListEnvelope;
+
+    /// The `SHAPE` in force and a digest of the JSON shape of `ArticleView`
+    /// it stands for (`view_shape`). A stored rendering of another shape
+    /// would be served as current if `SHAPE` stayed the same.
+    const SHAPE_FINGERPRINT: (i32, &str) = (1, "f967ded771ade00a");
+
+    /// A view with every optional field set and every list non-empty, so
+    /// that its JSON shows every key `ArticleView` can write.
+    fn fully_populated_view() -> ArticleView {
+        let now = crate::timestamp::now();
+        let author = AuthorRef {
+            id: 2,
+            slug: "aissata-maiga".to_owned(),
+            name: "Aïssata Maïga".to_owned(),
+        };
+        ArticleView {
+            id: 42,
+            slug: "accord-de-niamey".to_owned(),
+            title: "L’accord de Niamey".to_owned(),
+            excerpt: "Un accord signé à Niamey.".to_owned(),
+            body: Some("Un **accord**.".to_owned()),
+            body_format: BodyFormat::Markdown,
+            body_html: Some("<p>Un <strong>accord</strong>.</p>".to_owned()),
+            status: ArticleStatus::Published,
+            published_at: Some(now),
+            created_at: now,
+            updated_at: now,
+            version: 3,
+            language: "fr".to_owned(),
+            author: Some(author.clone()),
+            authors: vec![author],
+            category: Some(CategoryRef {
+                id: 2,
+                slug: "diplomatie".to_owned(),
+                name: "Diplomatie".to_owned(),
+                path: vec![CategoryCrumb {
+                    id: 2,
+                    slug: "diplomatie".to_owned(),
+                    name: "Diplomatie".to_owned(),
+                }],
+            }),
+            tags: vec![TagRef {
+                id: 3,
+                slug: "sahel".to_owned(),
+                name: "Sahel".to_owned(),
+            }],
+            featured_image: Some(FeaturedImage {
+                url: "https://cdn.example/niamey.webp".to_owned(),
+                alt: Some("Le fleuve Niger".to_owned()),
+                caption: Some("Niamey.".to_owned()),
+                credit: Some("© ANP".to_owned()),
+                width: Some(1600),
+                height: Some(900),
+            }),
+            seo: Seo {
+                title: Some("L’accord".to_owned()),
+                description: Some("Un accord.".to_owned()),
+                canonical_url: Some("https://journal.example/accord".to_owned()),
+            },
+            featured: true,
+            sponsored: true,
+            comments_enabled: true,
+            reading_time_minutes: 3,
+            word_count: 540,
+        }
+    }
+
+    /// Every key path of `value` with the JSON type found there (`[]` for
+    /// the items of an array), values aside.
+    fn collect_shape(value: &serde_json::Value, path: &str, out: &mut BTreeSet<String>) {
+        use serde_json::Value;
+        let kind = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_f64() => "number",
+            Value::Number(_) => "integer",
+            Value::String(_) => "string",
+            Value::Array(items) => {
+                for item in items {
+                    collect_shape(item, &format!("{path}[]"), out);
+                }
+                if items.is_empty() {
+                    "empty array"
+                } else {
+                    "array"
+                }
+            }
+            Value::Object(fields) => {
+                for (key, field) in fields {
+                    collect_shape(field, &format!("{path}.{key}"), out);
+                }
+                "object"
+            }
+        };
+        out.insert(format!("{path}: {kind}"));
+    }
+
+    /// The sorted key paths and types of a fully populated view's JSON.
+    fn view_shape() -> String {
+        let json = serde_json::to_value(fully_populated_view()).unwrap();
+        let mut paths = BTreeSet::new();
+        collect_shape(&json, "$", &mut paths);
+        paths.into_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Stored renderings are trusted while their `shape` is `SHAPE`: what
+    /// `ArticleView` writes cannot change without a new `SHAPE`.
+    #[test]
+    fn what_a_view_serialises_changes_only_with_shape() {
+        use sha2::{Digest, Sha256};
+        let shape = view_shape();
+        assert!(
+            !shape.contains(": null") && !shape.contains(": empty array"),
+            "fully_populated_view must set every optional field and fill every list:\n{shape}"
+        );
+        let digest = hex::encode(&Sha256::digest(shape.as_bytes())[..8]);
+        let advice = if SHAPE != SHAPE_FINGERPRINT.0 {
+            format!("SHAPE is now {SHAPE}: set SHAPE_FINGERPRINT to ({SHAPE}, \"{digest}\")")
+        } else {
+            let next = SHAPE + 1;
+            format!(
+                "what ArticleView serialises changed: bump SHAPE to {next} (renderings \
+                 of the old shape are then ignored, and rewritten by a backfill) and set \
+                 SHAPE_FINGERPRINT to ({next}, \"{digest}\")"
+            )
+        };
+        assert!(
+            (SHAPE, digest.as_str()) == SHAPE_FINGERPRINT,
+            "{advice}. The shape now:\n{shape}"
+        );
+    }
 
     /// Items are stored as `serde_json` writes a view: compact, keys in
     /// declaration order. A `Value` of the same keys in that order
