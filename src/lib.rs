@@ -107,21 +107,15 @@ impl Application {
             config.access_token_ttl,
         );
         let generation = Arc::clone(db.generation());
-        let memoised_totals = config.list_totals_memo;
+        let content =
+            content::Content::new(db.clone(), Arc::clone(&clock), config.list_totals_memo);
         let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
             config.password_hashing_threads,
         ));
         let state = AppState {
             db: db.clone(),
-            list_totals: Arc::new(content::articles::totals::ListTotals::new(
-                memoised_totals,
-                Arc::clone(&generation),
-            )),
-            category_tree: Arc::new(content::categories::memo::TreeMemo::new(Arc::clone(
-                &generation,
-            ))),
+            content,
             generation,
-            clock: Arc::clone(&clock),
             alive: Arc::new(()),
             config: Arc::new(config),
             access_tokens: Arc::new(access_tokens),

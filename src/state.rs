@@ -5,10 +5,8 @@ use std::sync::Arc;
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password_work::PasswordWork;
 use crate::changes::ContentGeneration;
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::content::articles::totals::ListTotals;
-use crate::content::categories::memo::TreeMemo;
+use crate::content::Content;
 use crate::db::Db;
 use crate::http::cursor::CursorKey;
 
@@ -23,10 +21,8 @@ pub struct AppState {
     pub cursor_key: Arc<CursorKey>,
     /// Moves whenever public content may have changed (see `changes`).
     pub generation: Arc<ContentGeneration>,
-    pub list_totals: Arc<ListTotals>,
-    pub category_tree: Arc<TreeMemo>,
-    /// The time requests act on (`clock`): the system's, or a test's.
-    pub clock: Arc<dyn Clock>,
+    /// What content use cases run with (database, clock, read memos).
+    pub content: Content,
     /// Background threads (job workers) run while this lives.
     pub alive: Arc<()>,
 }

@@ -4,9 +4,14 @@ pub mod articles;
 pub mod authors;
 pub mod body;
 pub mod categories;
+pub mod context;
 pub mod lookup;
 pub mod patch;
+pub mod precondition;
 pub mod slug;
 pub mod status;
 pub mod tags;
 pub mod text;
+
+pub use context::Content;
+pub use precondition::Precondition;

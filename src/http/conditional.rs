@@ -27,6 +27,12 @@ pub fn etag_of_view(view: &impl Serialize) -> Result<String, ApiError> {
     Ok(etag_of(&bytes))
 }
 
+/// What a write expects, from its `If-Match`; the use case checks it
+/// inside its transaction.
+pub fn precondition(req: &HttpRequest) -> crate::content::Precondition {
+    crate::content::Precondition::from_if_match(if_match(req))
+}
+
 /// The raw `If-Match` header of a request, read by write handlers and
 /// checked by the use case inside its transaction.
 pub fn if_match(req: &HttpRequest) -> Option<String> {

@@ -25,6 +25,7 @@ mod hostile_input;
 mod jobs;
 mod password_guessing;
 mod permissions;
+mod read_paths;
 mod users;
 mod write_conflicts;
 

@@ -282,6 +282,7 @@ macro_rules! keyset {
 }
 
 /// Where a page starts: an offset, or after a key.
+#[derive(Debug, Clone)]
 pub enum Start {
     Offset(i64),
     After(SortValue, i64),

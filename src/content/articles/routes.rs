@@ -8,16 +8,18 @@ use utoipa::IntoParams;
 
 use super::input::{ArticleCreate, ArticlePatch};
 use super::list_params::{ArticleInclude, ArticleListQuery, parse_shape, related_limit};
+use super::list_params::{CursorPayload, SortValue};
 use super::renderings;
-use super::use_cases::{self, PageData};
+use super::use_cases::{self, Start};
 use super::views::{ArticleList, ArticleRead, ArticleView, RelatedList};
 use crate::auth::Caller;
 use crate::auth::policy::may_read_unpublished;
 use crate::content::lookup::IdOrSlug;
 use crate::error::{ApiError, Problem};
-use crate::http::conditional::{if_match, json_bytes_get, json_get, json_written};
+use crate::http::conditional::{json_bytes_get, json_get, json_written, precondition};
+use crate::http::cursor::CursorKey;
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::listing::{ListEnvelope, link_header};
+use crate::http::listing::{ListEnvelope, ListMeta, link_header};
 use crate::state::AppState;
 
 /// List articles.
@@ -50,24 +52,78 @@ pub async fn list_articles(
     query: QueryParams<ArticleListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.0.parse(may_read_unpublished(&caller))?;
-    let page = use_cases::list(&state, &caller, params).await?;
-    let headers: Vec<_> = link_header(&req, &page.meta)
-        .into_iter()
-        .map(|l| (header::LINK, l))
-        .collect();
+    let cursors = ListCursors::new(&state.cursor_key, &params.fingerprint);
+    let start = match &params.cursor {
+        None => Start::Offset(params.page.offset()),
+        Some(cursor) => cursors.open(cursor)?,
+    };
+    let page_number = matches!(start, Start::Offset(_)).then_some(params.page.page);
+    let per_page = params.page.per_page;
     let max_age = state.config.public_cache_seconds;
-    match page.data {
-        PageData::Views(data) => {
-            let envelope = ListEnvelope {
-                data,
-                meta: page.meta,
-            };
-            json_get(&req, &caller, max_age, &envelope, &headers)
+    let headers = |meta: &ListMeta| -> Vec<_> {
+        link_header(&req, meta)
+            .into_iter()
+            .map(|l| (header::LINK, l))
+            .collect()
+    };
+    // The public's plain list is served from the stored items when they
+    // answer it: the same bytes, without building the views.
+    if matches!(caller, Caller::Public)
+        && let Some(page) =
+            use_cases::public_list_items(&state.content, params.clone(), start.clone()).await?
+    {
+        let meta = ListMeta::new(page_number, per_page, page.total, cursors.seal(page.next));
+        let bytes = renderings::envelope(&page.data, &meta)?;
+        return json_bytes_get(&req, &caller, max_age, bytes, &headers(&meta));
+    }
+    let page = use_cases::list(&state.content, &caller, params, start).await?;
+    let meta = ListMeta::new(page_number, per_page, page.total, cursors.seal(page.next));
+    let headers = headers(&meta);
+    let envelope = ListEnvelope {
+        data: page.data,
+        meta,
+    };
+    json_get(&req, &caller, max_age, &envelope, &headers)
+}
+
+/// The cursors of one list query: sealed with the server's key and bound
+/// to the query (a cursor from another query is refused).
+struct ListCursors<'a> {
+    key: &'a CursorKey,
+    query: String,
+}
+
+impl<'a> ListCursors<'a> {
+    fn new(key: &'a CursorKey, fingerprint: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        Self {
+            key,
+            query: hex::encode(&Sha256::digest(fingerprint.as_bytes())[..8]),
         }
-        PageData::Items(items) => {
-            let bytes = renderings::envelope(&items, &page.meta)?;
-            json_bytes_get(&req, &caller, max_age, bytes, &headers)
-        }
+    }
+
+    fn open(&self, cursor: &str) -> Result<Start, ApiError> {
+        let payload: CursorPayload = self
+            .key
+            .open(cursor)
+            .filter(|p: &CursorPayload| p.q == self.query)
+            .ok_or_else(|| {
+                ApiError::bad_parameter(
+                    "cursor",
+                    "invalid_cursor",
+                    "the cursor is invalid or belongs to another query",
+                )
+            })?;
+        Ok(Start::After(payload.key, payload.id))
+    }
+
+    fn seal(&self, next: Option<(SortValue, i64)>) -> Option<String> {
+        let (key, id) = next?;
+        self.key.seal(&CursorPayload {
+            q: self.query.clone(),
+            key,
+            id,
+        })
     }
 }
 
@@ -118,12 +174,17 @@ pub async fn get_article(
     let mut shape = parse_shape(query.0.fields.as_deref(), query.0.include.as_deref())?;
     shape.with_body = true;
     let max_age = state.config.public_cache_seconds;
-    match use_cases::get(&state, &caller, IdOrSlug::parse(&path), shape).await? {
-        use_cases::ArticleReply::Shaped(view) => json_get(&req, &caller, max_age, &view, &[]),
-        use_cases::ArticleReply::Rendered(bytes) => {
-            json_bytes_get(&req, &caller, max_age, bytes, &[])
-        }
+    let key = IdOrSlug::parse(&path);
+    // The public's whole article is its stored item with its bodies: the
+    // same bytes, without building the view.
+    if matches!(caller, Caller::Public)
+        && shape.fields.is_none()
+        && let Some(bytes) = use_cases::public_detail(&state.content, key.clone()).await?
+    {
+        return json_bytes_get(&req, &caller, max_age, bytes, &[]);
     }
+    let view = use_cases::get(&state.content, &caller, key, shape).await?;
+    json_get(&req, &caller, max_age, &view, &[])
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -163,7 +224,7 @@ pub async fn related_articles(
     query: QueryParams<RelatedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = related_limit(query.0.limit.as_deref())?;
-    let data = use_cases::related(&state, &caller, IdOrSlug::parse(&path), limit).await?;
+    let data = use_cases::related(&state.content, &caller, IdOrSlug::parse(&path), limit).await?;
     json_get(
         &req,
         &caller,
@@ -207,7 +268,7 @@ pub async fn create_article(
     caller: Caller,
     body: JsonBody<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::create(&state, caller, body.0).await?;
+    let view = use_cases::create(&state.content, caller, body.0).await?;
     let location = format!("/api/v1/articles/{}", view.id);
     json_written(StatusCode::CREATED, &view, &[(header::LOCATION, location)])
 }
@@ -247,10 +308,10 @@ pub async fn update_article(
     body: JsonBody<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let view = use_cases::update(
-        &state,
+        &state.content,
         caller,
         IdOrSlug::parse(&path),
-        if_match(&req),
+        precondition(&req),
         body.0,
     )
     .await?;
@@ -281,6 +342,12 @@ pub async fn delete_article(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    use_cases::delete(&state, caller, IdOrSlug::parse(&path), if_match(&req)).await?;
+    use_cases::delete(
+        &state.content,
+        caller,
+        IdOrSlug::parse(&path),
+        precondition(&req),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
-use super::list_params::{ArticleListParams, ArticleSort, CursorPayload, Shape, SortValue};
-use super::queries::{self, ResolvedFilter, Start, Visibility};
+use super::list_params::{ArticleListParams, ArticleSort, Shape, SortValue};
+use super::queries::{self, ResolvedFilter, Visibility};
 use super::renderings;
 use super::rows::ArticleRow;
 use super::totals::ListTotals;
@@ -23,13 +23,10 @@ use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
 use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
+use crate::content::{Content, Precondition};
 use crate::db::embedded_names::{self, Hold};
 use crate::db::{DbConnection, Tx};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::{check_if_match, etag_of_view};
-use crate::http::cursor::CursorKey;
-use crate::http::listing::ListMeta;
-use crate::state::AppState;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such article")
@@ -109,125 +106,132 @@ pub fn shaped(view: ArticleView, shape: &Shape) -> Result<Shaped, ApiError> {
     }
 }
 
-fn fingerprint_digest(fingerprint: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(fingerprint.as_bytes())[..8])
+/// One page of a list: its items, the total, and where the next page
+/// starts (the transport turns it into a cursor).
+pub struct ArticlePage<T> {
+    pub data: Vec<T>,
+    pub total: i64,
+    /// The sort key and id of the last item, when more follow.
+    pub next: Option<(SortValue, i64)>,
 }
 
-pub struct ArticlePage {
-    pub data: PageData,
-    pub meta: ListMeta,
-}
+/// Where a page starts: an offset, or after a position a previous page
+/// ended at (`ArticlePage::next`, carried by a cursor).
+pub use super::queries::Start;
 
-/// A page's articles: views built for this request, or the stored list
-/// items of a public page (`renderings`), already JSON.
-pub enum PageData {
-    Views(Vec<Shaped>),
-    Items(Vec<Vec<u8>>),
-}
-
+/// A page of articles as `caller` may see them, shaped as asked.
 pub async fn list(
-    state: &AppState,
+    cx: &Content,
     caller: &Caller,
     params: ArticleListParams,
-) -> Result<ArticlePage, ApiError> {
-    let key: CursorKey = (*state.cursor_key).clone();
-    let list_totals = Arc::clone(&state.list_totals);
-    let category_tree = Arc::clone(&state.category_tree);
-    let now = state.clock.now();
+    start: Start,
+) -> Result<ArticlePage<Shaped>, ApiError> {
+    let list_totals = Arc::clone(&cx.list_totals);
+    let category_tree = Arc::clone(&cx.category_tree);
+    let now = cx.clock.now();
     let visibility = visibility(caller, now);
-    let query_digest = fingerprint_digest(&params.fingerprint);
-    let start = match &params.cursor {
-        None => Start::Offset(params.page.offset()),
-        Some(cursor) => {
-            let payload: CursorPayload = key
-                .open(cursor)
-                .filter(|p: &CursorPayload| p.q == query_digest)
-                .ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        "cursor",
-                        "invalid_cursor",
-                        "the cursor is invalid or belongs to another query",
-                    )
-                })?;
-            Start::After(payload.key, payload.id)
-        }
-    };
     let short = is_short(&params, visibility, &start, &list_totals);
-    let from_items = matches!(visibility, Visibility::Public { .. })
-        && params.shape.fields.is_none()
-        && !params.shape.with_body;
     let read = move |conn: &mut DbConnection| {
         let tree = category_tree.get(conn)?;
-        let category_ids = params.filter.category.as_ref().map(|category| {
-            tree.find(category)
-                .map(|c| tree.with_descendants(c.id))
-                .unwrap_or_default()
-        });
-        let filter = ResolvedFilter {
-            filter: &params.filter,
-            visibility,
-            now,
-            category_ids,
-        };
+        let filter = resolve(&params, &tree, visibility, now);
         let total =
             list_totals.get_or_count(&params.fingerprint, || queries::count(conn, &filter))?;
-        let per_page = params.page.limit();
-        let page = matches!(start, Start::Offset(_)).then_some(params.page.page);
-        let seal = |value, id| {
-            key.seal(&CursorPayload {
-                q: query_digest.clone(),
-                key: value,
-                id,
-            })
-        };
-        if from_items && let Some(stored) = stored_page(conn, &filter, &params, &start, seal)? {
-            return Ok(ArticlePage {
-                data: PageData::Items(stored.items),
-                meta: ListMeta::new(page, params.page.per_page, total, stored.next_cursor),
-            });
-        }
+        let per_page = params.page.per_page as usize;
         let mut rows = queries::page(
             conn,
             &filter,
             params.sort,
             &start,
-            per_page + 1,
+            per_page as i64 + 1,
             params.shape.with_body,
         )?;
-        let has_more = rows.len() > params.page.per_page as usize;
-        rows.truncate(params.page.per_page as usize);
-        let next_cursor = if has_more {
-            rows.last()
-                .and_then(|last| seal(queries::sort_value(last, params.sort), last.id))
-        } else {
-            None
-        };
+        let has_more = rows.len() > per_page;
+        rows.truncate(per_page);
+        let next = rows
+            .last()
+            .filter(|_| has_more)
+            .map(|last| (queries::sort_value(last, params.sort), last.id));
         let data = views(conn, rows, params.shape.with_body, now, tree)?
             .into_iter()
             .map(|view| shaped(view, &params.shape))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ArticlePage {
-            data: PageData::Views(data),
-            meta: ListMeta::new(page, params.page.per_page, total, next_cursor),
-        })
+        Ok(ArticlePage { data, total, next })
     };
     if short {
-        state.db.read_short(read).await
+        cx.db.read_short(read).await
     } else {
-        state.db.read(read).await
+        cx.db.read(read).await
     }
 }
 
-/// A public page from the stored list items of its articles, and its next
-/// cursor; `None` when a sort or a missing item (not yet backfilled, or of
+/// The read side's fast path for the public list: the page from the
+/// stored list items of its articles (`renderings`), already JSON, the
+/// same bytes `list` would serialise. `None` when the query is not one
+/// the items answer (newsroom, `fields`, `include=body`), or a sort or a
+/// missing item means the page must be built by `list`.
+pub async fn public_list_items(
+    cx: &Content,
+    params: ArticleListParams,
+    start: Start,
+) -> Result<Option<ArticlePage<Vec<u8>>>, ApiError> {
+    if params.shape.fields.is_some() || params.shape.with_body {
+        return Ok(None);
+    }
+    let list_totals = Arc::clone(&cx.list_totals);
+    let category_tree = Arc::clone(&cx.category_tree);
+    let now = cx.clock.now();
+    let visibility = Visibility::Public { now };
+    let short = is_short(&params, visibility, &start, &list_totals);
+    let read = move |conn: &mut DbConnection| {
+        let tree = category_tree.get(conn)?;
+        let filter = resolve(&params, &tree, visibility, now);
+        let total =
+            list_totals.get_or_count(&params.fingerprint, || queries::count(conn, &filter))?;
+        Ok(
+            stored_page(conn, &filter, &params, &start)?.map(|(data, next)| ArticlePage {
+                data,
+                total,
+                next,
+            }),
+        )
+    };
+    if short {
+        cx.db.read_short(read).await
+    } else {
+        cx.db.read(read).await
+    }
+}
+
+/// The filter with its category resolved to the ids it covers.
+fn resolve<'a>(
+    params: &'a ArticleListParams,
+    tree: &CategoryTree,
+    visibility: Visibility,
+    now: NaiveDateTime,
+) -> ResolvedFilter<'a> {
+    let category_ids = params.filter.category.as_ref().map(|category| {
+        tree.find(category)
+            .map(|c| tree.with_descendants(c.id))
+            .unwrap_or_default()
+    });
+    ResolvedFilter {
+        filter: &params.filter,
+        visibility,
+        now,
+        category_ids,
+    }
+}
+
+/// A public page's stored list items, in order, and where the next page
+/// starts; `None` when a sort or a missing item (not yet backfilled, or of
 /// another shape) means the page must be built instead.
+type StoredPage = (Vec<Vec<u8>>, Option<(SortValue, i64)>);
+
 fn stored_page(
     conn: &mut DbConnection,
     filter: &ResolvedFilter<'_>,
     params: &ArticleListParams,
     start: &Start,
-    seal: impl Fn(SortValue, i64) -> Option<String>,
 ) -> Result<Option<StoredPage>, ApiError> {
     let per_page = params.page.per_page as usize;
     let Some(mut rows) =
@@ -237,19 +241,13 @@ fn stored_page(
     };
     let has_more = rows.len() > per_page;
     rows.truncate(per_page);
-    let next_cursor = match rows.last() {
-        Some(&(id, Some(at), _)) if has_more => seal(queries::time_value(at), id),
+    let next = match rows.last() {
+        Some(&(id, Some(at), _)) if has_more => Some((queries::time_value(at), id)),
         Some(_) if has_more => return Ok(None),
         _ => None,
     };
     let items: Option<Vec<Vec<u8>>> = rows.into_iter().map(|(_, _, item)| item).collect();
-    Ok(items.map(|items| StoredPage { items, next_cursor }))
-}
-
-/// A public page's list items, in order, and its next cursor.
-struct StoredPage {
-    items: Vec<Vec<u8>>,
-    next_cursor: Option<String>,
+    Ok(items.map(|items| (items, next)))
 }
 
 /// Offsets up to which a page is still a short walk on the index.
@@ -285,55 +283,53 @@ fn is_short(
         && totals.is_known(&params.fingerprint)
 }
 
-/// One article as a GET returns it: built for this request, or the stored
-/// detail of a public article (`renderings`), already JSON.
-pub enum ArticleReply {
-    Shaped(Shaped),
-    Rendered(Vec<u8>),
-}
-
+/// One article as `caller` may see it, shaped as asked.
 pub async fn get(
-    state: &AppState,
+    cx: &Content,
     caller: &Caller,
     key: IdOrSlug,
     shape: Shape,
-) -> Result<ArticleReply, ApiError> {
-    let now = state.clock.now();
+) -> Result<Shaped, ApiError> {
+    let now = cx.clock.now();
     let visibility = visibility(caller, now);
-    let category_tree = Arc::clone(&state.category_tree);
-    let rendered = matches!(visibility, Visibility::Public { .. }) && shape.fields.is_none();
-    // Not `read_short`: any article can be asked for, so its pages are as
-    // often out of cache as the database is larger than memory, and a read
-    // waiting on them inline holds up every request of its worker. (The
-    // 1 M figures first quoted for this, p99 76–220 ms inline, were taken
-    // with a slug script that stalled wrk itself: docs/benchmarks.md.)
-    state
-        .db
+    let category_tree = Arc::clone(&cx.category_tree);
+    cx.db
         .read(move |conn| {
-            if rendered && let Some(detail) = renderings::public_detail(conn, &key, now)? {
-                return Ok(ArticleReply::Rendered(detail));
-            }
             let row = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let tree = category_tree.get(conn)?;
             let view = detail(conn, row, now, tree)?;
-            shaped(view, &shape).map(ArticleReply::Shaped)
+            shaped(view, &shape)
         })
+        .await
+}
+
+/// The read side's fast path for a public article: its stored list item
+/// with its bodies set in (`renderings`), the same bytes `get` would
+/// serialise. `None` when the public may not read it or it has no current
+/// item; the caller then asks `get` (which says 404 where it must).
+//
+// Not `read_short`: any article can be asked for, so its pages are as
+// often out of cache as the database is larger than memory, and a read
+// waiting on them inline holds up every request of its worker.
+pub async fn public_detail(cx: &Content, key: IdOrSlug) -> Result<Option<Vec<u8>>, ApiError> {
+    let now = cx.clock.now();
+    cx.db
+        .read(move |conn| Ok(renderings::public_detail(conn, &key, now)?))
         .await
 }
 
 /// The "related" block: published articles only, whoever asks (it is what
 /// readers will see under the article).
 pub async fn related(
-    state: &AppState,
+    cx: &Content,
     caller: &Caller,
     key: IdOrSlug,
     limit: u32,
 ) -> Result<Vec<RelatedArticle>, ApiError> {
-    let now = state.clock.now();
+    let now = cx.clock.now();
     let visibility = visibility(caller, now);
-    let category_tree = Arc::clone(&state.category_tree);
-    state
-        .db
+    let category_tree = Arc::clone(&cx.category_tree);
+    cx.db
         .read(move |conn| {
             let article = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let rows = queries::related(conn, &article, i64::from(limit), now)?;
@@ -459,7 +455,7 @@ fn checked(
 }
 
 pub async fn create(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     body: ArticleCreate,
 ) -> Result<ArticleView, ApiError> {
@@ -479,7 +475,7 @@ pub async fn create(
     // and checking it happen before the write lock, which SQLite gives one
     // writer at a time. The article is thus dated when it was checked, a
     // moment before it commits.
-    let now = state.clock.now();
+    let now = cx.clock.now();
     let references = (
         desired.category_id,
         desired.author_ids.clone(),
@@ -491,8 +487,8 @@ pub async fn create(
             // Nothing will be written: a read is enough to report the bad
             // references along with the bad fields.
             let (category_id, author_ids, tag_ids) = references;
-            let category_tree = Arc::clone(&state.category_tree);
-            let mut reference = state
+            let category_tree = Arc::clone(&cx.category_tree);
+            let mut reference = cx
                 .db
                 .read(move |conn| {
                     let tree = category_tree.get(conn)?;
@@ -503,8 +499,7 @@ pub async fn create(
             return Err(ApiError::Validation(errors));
         }
     };
-    state
-        .db
+    cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
             let tree = tree_in_transaction(conn)?;
@@ -566,16 +561,15 @@ fn insert_row(
 }
 
 pub async fn update(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
     patch: ArticlePatch,
 ) -> Result<ArticleView, ApiError> {
     caller.require_authenticated()?;
-    let clock = Arc::clone(&state.clock);
-    state
-        .db
+    let clock = Arc::clone(&cx.clock);
+    cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
             let now = clock.now();
@@ -595,7 +589,7 @@ pub async fn update(
                     new_status: desired.status,
                 },
             )?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
+            expect.check(&current)?;
             let draft = checked(conn, Arc::clone(&tree), desired, Some(current_status), now)?;
             let slug = match &draft.slug {
                 Some(given) if given.as_str() != row.slug => {
@@ -621,15 +615,14 @@ pub async fn update(
 }
 
 pub async fn delete(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
 ) -> Result<(), ApiError> {
     caller.require_authenticated()?;
-    let clock = Arc::clone(&state.clock);
-    state
-        .db
+    let clock = Arc::clone(&cx.clock);
+    cx.db
         .write(move |conn| {
             let now = clock.now();
             let row = queries::find_for_write(conn, &key)?.ok_or_else(not_found)?;
@@ -647,7 +640,7 @@ pub async fn delete(
                     new_status: status,
                 },
             )?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
+            expect.check(&current)?;
             queries::delete(conn, row.id)?;
             changes::commit(
                 conn,

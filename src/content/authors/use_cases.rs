@@ -9,11 +9,10 @@ use crate::auth::policy::{Resource, authorize_write};
 use crate::changes::{self, Action, Actor, Change};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
+use crate::content::{Content, Precondition};
 use crate::db::{DbConnection, Tx};
 use crate::error::ApiError;
-use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::http::listing::PageRequest;
-use crate::state::AppState;
 use crate::timestamp;
 
 fn not_found() -> ApiError {
@@ -37,9 +36,8 @@ fn view_of(conn: &mut DbConnection, key: &IdOrSlug) -> Result<AuthorView, ApiErr
     views(conn, vec![row])?.pop().ok_or_else(not_found)
 }
 
-pub async fn list(state: &AppState, page: PageRequest) -> Result<(Vec<AuthorView>, i64), ApiError> {
-    state
-        .db
+pub async fn list(cx: &Content, page: PageRequest) -> Result<(Vec<AuthorView>, i64), ApiError> {
+    cx.db
         .read(move |conn| {
             let (rows, total) = queries::page(conn, page)?;
             Ok((views(conn, rows)?, total))
@@ -47,19 +45,18 @@ pub async fn list(state: &AppState, page: PageRequest) -> Result<(Vec<AuthorView
         .await
 }
 
-pub async fn get(state: &AppState, key: IdOrSlug) -> Result<AuthorView, ApiError> {
-    state.db.read(move |conn| view_of(conn, &key)).await
+pub async fn get(cx: &Content, key: IdOrSlug) -> Result<AuthorView, ApiError> {
+    cx.db.read(move |conn| view_of(conn, &key)).await
 }
 
 pub async fn create(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     body: AuthorCreate,
 ) -> Result<AuthorView, ApiError> {
     authorize_write(&caller, Resource::Author, None)?;
     let fields = AuthorFields::from_create(body).map_err(ApiError::Validation)?;
-    state
-        .db
+    cx.db
         .write(move |conn| insert(conn, &fields, Actor::of(&caller)))
         .await
 }
@@ -89,20 +86,19 @@ pub fn insert(
 
 /// Editors and admins edit any byline; an author or contributor its own.
 pub async fn update(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
     patch: AuthorPatch,
 ) -> Result<AuthorView, ApiError> {
     caller.require_authenticated()?;
-    state
-        .db
+    cx.db
         .write(move |conn| {
             queries::lock(conn, &key)?;
             let current = view_of(conn, &key)?;
             authorize_write(&caller, Resource::Author, Some(current.id))?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
+            expect.check(&current)?;
             let row = queries::find(conn, &IdOrSlug::Id(current.id))?.ok_or_else(not_found)?;
             let fields =
                 AuthorFields::from_patch(&row, patch.clone()).map_err(ApiError::Validation)?;
@@ -129,19 +125,18 @@ pub async fn update(
 
 /// A byline that still signs articles is not deleted (409).
 pub async fn delete(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
 ) -> Result<(), ApiError> {
     caller.require_authenticated()?;
-    state
-        .db
+    cx.db
         .write(move |conn| {
             queries::lock(conn, &key)?;
             let current = view_of(conn, &key)?;
             authorize_write(&caller, Resource::Author, Some(current.id))?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&current)?)?;
+            expect.check(&current)?;
             let signed = queries::byline_count(conn, current.id)?;
             if signed > 0 {
                 return Err(ApiError::conflict(format!(

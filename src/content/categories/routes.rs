@@ -12,7 +12,7 @@ use super::views::{CategoryList, CategoryView};
 use crate::auth::Caller;
 use crate::content::lookup::{IdOrSlug, parse_reference};
 use crate::error::{ApiError, Problem};
-use crate::http::conditional::{if_match, json_get, json_written};
+use crate::http::conditional::{json_get, json_written, precondition};
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::listing::{ListEnvelope, ListMeta, link_header};
 use crate::state::AppState;
@@ -50,7 +50,7 @@ pub async fn list_categories(
     query: QueryParams<CategoryListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let parent = query.0.parent.as_deref().map(parse_reference);
-    let data = use_cases::list(&state, parent).await?;
+    let data = use_cases::list(&state.content, parent).await?;
     let total = i64::try_from(data.len()).unwrap_or(i64::MAX);
     let per_page = u32::try_from(data.len()).unwrap_or(u32::MAX).max(1);
     let meta = ListMeta::new(Some(1), per_page, total, None);
@@ -85,7 +85,7 @@ pub async fn get_category(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::get(&state, IdOrSlug::parse(&path)).await?;
+    let view = use_cases::get(&state.content, IdOrSlug::parse(&path)).await?;
     json_get(&req, &caller, state.config.public_cache_seconds, &view, &[])
 }
 
@@ -113,7 +113,7 @@ pub async fn create_category(
     caller: Caller,
     body: JsonBody<CategoryCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::create(&state, caller, body.0).await?;
+    let view = use_cases::create(&state.content, caller, body.0).await?;
     let location = format!("/api/v1/categories/{}", view.id);
     json_written(StatusCode::CREATED, &view, &[(header::LOCATION, location)])
 }
@@ -152,10 +152,10 @@ pub async fn update_category(
     body: JsonBody<CategoryPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let view = use_cases::update(
-        &state,
+        &state.content,
         caller,
         IdOrSlug::parse(&path),
-        if_match(&req),
+        precondition(&req),
         body.0,
     )
     .await?;
@@ -189,6 +189,12 @@ pub async fn delete_category(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    use_cases::delete(&state, caller, IdOrSlug::parse(&path), if_match(&req)).await?;
+    use_cases::delete(
+        &state.content,
+        caller,
+        IdOrSlug::parse(&path),
+        precondition(&req),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -12,10 +12,9 @@ use crate::auth::policy::{Resource, authorize_write};
 use crate::changes::{self, Action, Actor, Change};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
+use crate::content::{Content, Precondition};
 use crate::db::{DbConnection, Tx};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::{check_if_match, etag_of_view};
-use crate::state::AppState;
 use crate::timestamp;
 
 fn not_found() -> ApiError {
@@ -24,20 +23,17 @@ fn not_found() -> ApiError {
 
 /// The tree for a read: the one in memory, loaded through the pool only
 /// when the content generation has moved.
-async fn tree_for_read(state: &AppState) -> Result<Arc<CategoryTree>, ApiError> {
-    if let Some(tree) = state.category_tree.current() {
+async fn tree_for_read(cx: &Content) -> Result<Arc<CategoryTree>, ApiError> {
+    if let Some(tree) = cx.category_tree.current() {
         return Ok(tree);
     }
-    let memo = Arc::clone(&state.category_tree);
-    state.db.read(move |conn| Ok(memo.get(conn)?)).await
+    let memo = Arc::clone(&cx.category_tree);
+    cx.db.read(move |conn| Ok(memo.get(conn)?)).await
 }
 
 /// Every category in menu order, or the children of `parent`.
-pub async fn list(
-    state: &AppState,
-    parent: Option<IdOrSlug>,
-) -> Result<Vec<CategoryView>, ApiError> {
-    let tree = tree_for_read(state).await?;
+pub async fn list(cx: &Content, parent: Option<IdOrSlug>) -> Result<Vec<CategoryView>, ApiError> {
+    let tree = tree_for_read(cx).await?;
     let rows = match &parent {
         None => tree.in_menu_order(),
         // An unknown parent has no children, as an unknown filter value on
@@ -57,8 +53,8 @@ pub async fn list(
         .collect())
 }
 
-pub async fn get(state: &AppState, key: IdOrSlug) -> Result<CategoryView, ApiError> {
-    let tree = tree_for_read(state).await?;
+pub async fn get(cx: &Content, key: IdOrSlug) -> Result<CategoryView, ApiError> {
+    let tree = tree_for_read(cx).await?;
     let row = tree.find(&key).ok_or_else(not_found)?;
     Ok(CategoryView::new(row, &tree))
 }
@@ -100,15 +96,14 @@ fn validated(
 }
 
 pub async fn create(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     body: CategoryCreate,
 ) -> Result<CategoryView, ApiError> {
     authorize_write(&caller, Resource::Category, None)?;
     let parent_id = body.parent_id;
     let parsed = CategoryFields::from_create(body);
-    state
-        .db
+    cx.db
         .write(move |conn| {
             let tree = queries::load_tree(conn)?;
             let fields = validated(parsed.clone(), check_parent(&tree, None, parent_id))?;
@@ -150,23 +145,19 @@ fn view_of(conn: &mut DbConnection, id: i64) -> Result<CategoryView, ApiError> {
 }
 
 pub async fn update(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
     patch: CategoryPatch,
 ) -> Result<CategoryView, ApiError> {
     authorize_write(&caller, Resource::Category, None)?;
-    state
-        .db
+    cx.db
         .write(move |conn| {
             queries::lock(conn, &key)?;
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?.clone();
-            check_if_match(
-                if_match.as_deref(),
-                &etag_of_view(&CategoryView::new(&current, &tree))?,
-            )?;
+            expect.check(&CategoryView::new(&current, &tree))?;
             let parsed = CategoryFields::from_patch(&current, patch.clone());
             let parent = parsed.as_ref().ok().and_then(|f| f.parent_id);
             let fields = validated(parsed, check_parent(&tree, Some(current.id), parent))?;
@@ -201,19 +192,19 @@ pub async fn update(
 }
 
 pub async fn delete(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
 ) -> Result<(), ApiError> {
     authorize_write(&caller, Resource::Category, None)?;
-    state
+    cx
         .db
         .write(move |conn| {
             queries::lock(conn, &key)?;
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?;
-            check_if_match(if_match.as_deref(), &etag_of_view(&CategoryView::new(current, &tree))?)?;
+            expect.check(&CategoryView::new(current, &tree))?;
             let (id, slug) = (current.id, current.slug.clone());
             let children = tree.children_of(Some(id)).len();
             let articles = queries::article_count(conn, id)?;

@@ -10,7 +10,7 @@ use super::views::{TagList, TagView};
 use crate::auth::Caller;
 use crate::content::lookup::IdOrSlug;
 use crate::error::{ApiError, Problem};
-use crate::http::conditional::{if_match, json_get, json_written};
+use crate::http::conditional::{json_get, json_written, precondition};
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::listing::{PageQuery, page_response};
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub async fn list_tags(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.0.parse()?;
-    let (data, total) = use_cases::list(&state, page).await?;
+    let (data, total) = use_cases::list(&state.content, page).await?;
     page_response(
         &req,
         &caller,
@@ -65,7 +65,7 @@ pub async fn get_tag(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::get(&state, IdOrSlug::parse(&path)).await?;
+    let view = use_cases::get(&state.content, IdOrSlug::parse(&path)).await?;
     json_get(&req, &caller, state.config.public_cache_seconds, &view, &[])
 }
 
@@ -93,7 +93,7 @@ pub async fn create_tag(
     caller: Caller,
     body: JsonBody<TagCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::create(&state, caller, body.0).await?;
+    let view = use_cases::create(&state.content, caller, body.0).await?;
     let location = format!("/api/v1/tags/{}", view.id);
     json_written(StatusCode::CREATED, &view, &[(header::LOCATION, location)])
 }
@@ -129,10 +129,10 @@ pub async fn update_tag(
     body: JsonBody<TagPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let view = use_cases::update(
-        &state,
+        &state.content,
         caller,
         IdOrSlug::parse(&path),
-        if_match(&req),
+        precondition(&req),
         body.0,
     )
     .await?;
@@ -164,6 +164,12 @@ pub async fn delete_tag(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    use_cases::delete(&state, caller, IdOrSlug::parse(&path), if_match(&req)).await?;
+    use_cases::delete(
+        &state.content,
+        caller,
+        IdOrSlug::parse(&path),
+        precondition(&req),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

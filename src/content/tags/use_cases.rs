@@ -8,20 +8,18 @@ use crate::auth::policy::{Resource, authorize_tag_create, authorize_write};
 use crate::changes::{self, Action, Actor, Change};
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug;
+use crate::content::{Content, Precondition};
 use crate::db::Tx;
 use crate::error::ApiError;
-use crate::http::conditional::{check_if_match, etag_of_view};
 use crate::http::listing::PageRequest;
-use crate::state::AppState;
 use crate::timestamp;
 
 fn not_found() -> ApiError {
     ApiError::not_found("no such tag")
 }
 
-pub async fn list(state: &AppState, page: PageRequest) -> Result<(Vec<TagView>, i64), ApiError> {
-    state
-        .db
+pub async fn list(cx: &Content, page: PageRequest) -> Result<(Vec<TagView>, i64), ApiError> {
+    cx.db
         .read(move |conn| {
             let (rows, total) = queries::page(conn, page)?;
             Ok((rows.into_iter().map(TagView::from).collect(), total))
@@ -29,22 +27,16 @@ pub async fn list(state: &AppState, page: PageRequest) -> Result<(Vec<TagView>, 
         .await
 }
 
-pub async fn get(state: &AppState, key: IdOrSlug) -> Result<TagView, ApiError> {
-    state
-        .db
+pub async fn get(cx: &Content, key: IdOrSlug) -> Result<TagView, ApiError> {
+    cx.db
         .read(move |conn| Ok(queries::find(conn, &key)?.ok_or_else(not_found)?.into()))
         .await
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: Caller,
-    body: TagCreate,
-) -> Result<TagView, ApiError> {
+pub async fn create(cx: &Content, caller: Caller, body: TagCreate) -> Result<TagView, ApiError> {
     authorize_tag_create(&caller)?;
     let fields = TagFields::from_create(body).map_err(ApiError::Validation)?;
-    state
-        .db
+    cx.db
         .write(move |conn| insert(conn, &fields, Actor::of(&caller)))
         .await
 }
@@ -71,22 +63,18 @@ pub fn insert(conn: &mut Tx<'_>, fields: &TagFields, actor: Actor) -> Result<Tag
 }
 
 pub async fn update(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
     patch: TagPatch,
 ) -> Result<TagView, ApiError> {
     authorize_write(&caller, Resource::Tag, None)?;
-    state
-        .db
+    cx.db
         .write(move |conn| {
             queries::lock(conn, &key)?;
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
-            check_if_match(
-                if_match.as_deref(),
-                &etag_of_view(&TagView::from(current.clone()))?,
-            )?;
+            expect.check(&TagView::from(current.clone()))?;
             let fields =
                 TagFields::from_patch(&current, patch.clone()).map_err(ApiError::Validation)?;
             let slug = match &fields.slug {
@@ -115,21 +103,17 @@ pub async fn update(
 /// A tag still on articles is not deleted (409): detaching it silently
 /// would change published articles behind their authors' backs.
 pub async fn delete(
-    state: &AppState,
+    cx: &Content,
     caller: Caller,
     key: IdOrSlug,
-    if_match: Option<String>,
+    expect: Precondition,
 ) -> Result<(), ApiError> {
     authorize_write(&caller, Resource::Tag, None)?;
-    state
-        .db
+    cx.db
         .write(move |conn| {
             queries::lock(conn, &key)?;
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
-            check_if_match(
-                if_match.as_deref(),
-                &etag_of_view(&TagView::from(current.clone()))?,
-            )?;
+            expect.check(&TagView::from(current.clone()))?;
             let used = queries::usage_count(conn, current.id)?;
             if used > 0 {
                 return Err(ApiError::conflict(format!(

@@ -1,0 +1,35 @@
+//! What content use cases run with: the database, the clock and the two
+//! read memos; not the HTTP application's state. Every transport (the
+//! JSON API, the editor protocols to come, an import) hands the same
+//! context to the same use cases.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::content::articles::totals::ListTotals;
+use crate::content::categories::memo::TreeMemo;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct Content {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    /// List totals, kept until content changes (`CMS_LIST_TOTALS_MEMO`).
+    pub list_totals: Arc<ListTotals>,
+    /// The category tree, kept until content changes.
+    pub category_tree: Arc<TreeMemo>,
+}
+
+impl Content {
+    /// A context over `db` with memos of its own, following `db`'s content
+    /// generation.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, memoised_totals: bool) -> Self {
+        let generation = Arc::clone(db.generation());
+        Self {
+            list_totals: Arc::new(ListTotals::new(memoised_totals, Arc::clone(&generation))),
+            category_tree: Arc::new(TreeMemo::new(generation)),
+            db,
+            clock,
+        }
+    }
+}
