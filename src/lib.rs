@@ -112,13 +112,19 @@ impl Application {
         let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
             config.password_hashing_threads,
         ));
+        let access_tokens = Arc::new(access_tokens);
         let state = AppState {
+            auth: auth::authenticate::Authenticator {
+                db: db.clone(),
+                access_tokens: Arc::clone(&access_tokens),
+                passwords: Arc::clone(&passwords),
+            },
             db: db.clone(),
             content,
             generation,
             alive: Arc::new(()),
             config: Arc::new(config),
-            access_tokens: Arc::new(access_tokens),
+            access_tokens,
             passwords,
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };

@@ -21,6 +21,8 @@ pub struct AppState {
     pub cursor_key: Arc<CursorKey>,
     /// Moves whenever public content may have changed (see `changes`).
     pub generation: Arc<ContentGeneration>,
+    /// Turns credentials into callers (`auth::authenticate`).
+    pub auth: crate::auth::authenticate::Authenticator,
     /// What content use cases run with (database, clock, read memos).
     pub content: Content,
     /// Background threads (job workers) run while this lives.

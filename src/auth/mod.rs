@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api_tokens;
+pub mod authenticate;
 pub mod caller;
 pub mod jwt;
 pub mod password;

@@ -2,13 +2,11 @@
 //! for an access token and a refresh token.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::password_work::PasswordWork;
-use crate::auth::{Role, password, refresh, throttle};
-use crate::db::schema::users;
+use crate::auth::authenticate::Credentials;
+use crate::auth::{Caller, Role, refresh};
 use crate::error::{ApiError, Problem};
 use crate::http::extract::JsonBody;
 use crate::state::AppState;
@@ -34,10 +32,6 @@ pub struct TokenPair {
     pub expires_in: u64,
     /// Opaque; exchange it at `/auth/refresh` for a new pair. Single use.
     pub refresh_token: String,
-}
-
-pub fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized("invalid email or password".to_owned())
 }
 
 /// The address failed logins are counted against (see `http::origin`).
@@ -109,79 +103,24 @@ pub async fn login(
         email,
         password: given,
     } = body.0;
-    // Past the hashing threads' capacity a sign-in is refused before it
-    // costs the database anything.
-    if !state.passwords.has_room() {
-        return Err(PasswordWork::busy());
-    }
-    let keys = throttle::password_keys(&email, &client_address(&req));
-    // A check is reserved before any password is verified: the count and
-    // the check are one step (see `throttle`).
-    throttle::reserve_waiting(&state.db, &keys).await?;
-    let account = state
-        .db
-        .read(move |conn| {
-            Ok(users::table
-                .filter(users::email.eq(email.trim().to_lowercase()))
-                .filter(users::active.eq(true))
-                .select((users::id, users::password_hash, users::role))
-                .first::<(i64, String, String)>(conn)
-                .optional()?)
+    let caller = state
+        .auth
+        .authenticate(Credentials::Password {
+            email,
+            password: given,
+            client: client_address(&req),
         })
-        .await;
-    let account = match account {
-        Ok(account) => account,
-        Err(e) => {
-            throttle::settle_with(&state.db, keys, throttle::release).await;
-            return Err(e);
-        }
-    };
-    // Verify against a dummy hash when there is no such account, so that
-    // both refusals cost the same.
-    let stored = account
-        .as_ref()
-        .map(|a| a.1.clone())
-        .unwrap_or_else(|| password::dummy_hash().to_owned());
-    let matches = match state.passwords.verify(given.clone(), stored).await {
-        Ok(matches) => matches,
-        Err(e) => {
-            throttle::settle_with(&state.db, keys, throttle::release).await;
-            return Err(e);
-        }
-    };
-    let Some((user_id, stored_hash, role)) = account.filter(|_| matches) else {
-        throttle::settle_with(&state.db, keys, throttle::failed).await;
-        return Err(invalid_credentials());
-    };
-    let role = Role::parse(&role)
-        .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
-    // An upgrade that cannot be hashed now (busy) waits for the next sign-in.
-    let upgraded_hash = if password::needs_rehash(&stored_hash) {
-        state.passwords.hash(given).await.ok()
-    } else {
-        None
+        .await?;
+    let Caller::Account(account) = caller else {
+        return Err(ApiError::Internal(
+            "a password named something other than an account".to_owned(),
+        ));
     };
     let state_for_db = state.clone();
-    let settled = keys.clone();
     let pair = state
         .db
-        .write(move |conn| {
-            if let Some(hash) = &upgraded_hash {
-                diesel::update(users::table.find(user_id))
-                    .set(users::password_hash.eq(hash))
-                    .execute(conn.conn())?;
-            }
-            throttle::succeeded(conn, &settled)?;
-            token_pair(&state_for_db, conn, user_id, role, None)
-        })
-        .await;
-    let pair = match pair {
-        Ok(pair) => pair,
-        Err(e) => {
-            throttle::settle_with(&state.db, keys, throttle::succeeded).await;
-            return Err(e);
-        }
-    };
+        .write(move |conn| token_pair(&state_for_db, conn, account.user_id, account.role, None))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))

@@ -1,0 +1,244 @@
+//! Where credentials become a `Caller`, whatever carried them: an access
+//! JWT or an API token (`Authorization: Bearer`), an email and password (the
+//! sign-in). New kinds (application passwords, editor keys, other
+//! protocols' tokens) are new `Credentials` variants handled here, so every
+//! transport gets the same checks: accounts read on every request (a
+//! disabled one stops at once), the password throttle, the dummy hash.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use diesel::prelude::*;
+
+use crate::auth::caller::{API_TOKEN_PREFIX, Account, ApiTokenCaller, unauthorized};
+use crate::auth::jwt::AccessTokens;
+use crate::auth::password_work::PasswordWork;
+use crate::auth::{Caller, Role, Scope, password, secret, throttle};
+use crate::db::schema::{api_tokens, users};
+use crate::db::{Db, DbConnection};
+use crate::error::ApiError;
+use crate::timestamp;
+
+/// How stale `last_used_at` may get before a request refreshes it: one write
+/// per token per minute, not one per request.
+const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
+
+pub enum Credentials {
+    /// `Authorization: Bearer …`: an access JWT, or an API token (`cms_…`).
+    Bearer(String),
+    /// An email and a password, from `client` (the address failures are
+    /// counted against, see `http::origin`).
+    Password {
+        email: String,
+        password: String,
+        client: String,
+    },
+}
+
+/// What authentication needs, and nothing of HTTP.
+#[derive(Clone)]
+pub struct Authenticator {
+    pub db: Db,
+    pub access_tokens: Arc<AccessTokens>,
+    pub passwords: Arc<PasswordWork>,
+}
+
+pub fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized("invalid email or password".to_owned())
+}
+
+impl Authenticator {
+    pub async fn authenticate(&self, credentials: Credentials) -> Result<Caller, ApiError> {
+        match credentials {
+            Credentials::Bearer(token) if token.starts_with(API_TOKEN_PREFIX) => {
+                self.api_token(&token).await
+            }
+            Credentials::Bearer(token) => self.access_token(&token).await,
+            Credentials::Password {
+                email,
+                password,
+                client,
+            } => self.password(email, password, &client).await,
+        }
+    }
+
+    async fn api_token(&self, token: &str) -> Result<Caller, ApiError> {
+        let digest = secret::token_digest(token);
+        let (caller, stale_use) = self
+            .db
+            .read(move |conn| api_token_caller(conn, &digest))
+            .await?;
+        if let Some(token_id) = stale_use {
+            self.db
+                .write(move |tx| Ok(mark_used(tx, token_id, timestamp::now())?))
+                .await?;
+        }
+        Ok(caller)
+    }
+
+    async fn access_token(&self, token: &str) -> Result<Caller, ApiError> {
+        let claims = self.access_tokens.verify(token).ok_or_else(unauthorized)?;
+        let user_id: i64 = claims.sub.parse().map_err(|_| unauthorized())?;
+        let account = self
+            .db
+            .read(move |conn| {
+                users::table
+                    .filter(users::id.eq(user_id))
+                    .filter(users::active.eq(true))
+                    .select((users::role, users::author_id))
+                    .first::<(String, Option<i64>)>(conn)
+                    .optional()
+                    .map_err(ApiError::from)
+            })
+            .await?
+            .ok_or_else(unauthorized)?;
+        // The role is read from the account, not the token: a demotion
+        // applies at once.
+        let role = Role::parse(&account.0).ok_or_else(unauthorized)?;
+        Ok(Caller::Account(Account {
+            user_id,
+            role,
+            author_id: account.1,
+        }))
+    }
+
+    /// Unknown emails and wrong passwords get the same answer in about the
+    /// same time; guesses are throttled per account and per address.
+    async fn password(
+        &self,
+        email: String,
+        given: String,
+        client: &str,
+    ) -> Result<Caller, ApiError> {
+        // Past the hashing threads' capacity a sign-in is refused before it
+        // costs the database anything.
+        if !self.passwords.has_room() {
+            return Err(PasswordWork::busy());
+        }
+        let keys = throttle::password_keys(&email, client);
+        // A check is reserved before any password is verified: the count
+        // and the check are one step (see `throttle`).
+        throttle::reserve_waiting(&self.db, &keys).await?;
+        let account = self
+            .db
+            .read(move |conn| {
+                Ok(users::table
+                    .filter(users::email.eq(email.trim().to_lowercase()))
+                    .filter(users::active.eq(true))
+                    .select((
+                        users::id,
+                        users::password_hash,
+                        users::role,
+                        users::author_id,
+                    ))
+                    .first::<(i64, String, String, Option<i64>)>(conn)
+                    .optional()?)
+            })
+            .await;
+        let account = match account {
+            Ok(account) => account,
+            Err(e) => {
+                throttle::settle_with(&self.db, keys, throttle::release).await;
+                return Err(e);
+            }
+        };
+        // Verify against a dummy hash when there is no such account, so
+        // that both refusals cost the same.
+        let stored = account
+            .as_ref()
+            .map(|a| a.1.clone())
+            .unwrap_or_else(|| password::dummy_hash().to_owned());
+        let matches = match self.passwords.verify(given.clone(), stored).await {
+            Ok(matches) => matches,
+            Err(e) => {
+                throttle::settle_with(&self.db, keys, throttle::release).await;
+                return Err(e);
+            }
+        };
+        let Some((user_id, stored_hash, role, author_id)) = account.filter(|_| matches) else {
+            throttle::settle_with(&self.db, keys, throttle::failed).await;
+            return Err(invalid_credentials());
+        };
+        // An upgrade that cannot be hashed now (busy) waits for the next
+        // sign-in.
+        let upgraded_hash = if password::needs_rehash(&stored_hash) {
+            self.passwords.hash(given).await.ok()
+        } else {
+            None
+        };
+        let settled = keys.clone();
+        let recorded = self
+            .db
+            .write(move |tx| {
+                if let Some(hash) = &upgraded_hash {
+                    diesel::update(users::table.find(user_id))
+                        .set(users::password_hash.eq(hash))
+                        .execute(tx.conn())?;
+                }
+                throttle::succeeded(tx, &settled)
+            })
+            .await;
+        if let Err(e) = recorded {
+            throttle::settle_with(&self.db, keys, throttle::succeeded).await;
+            return Err(e);
+        }
+        let role = Role::parse(&role)
+            .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
+        Ok(Caller::Account(Account {
+            user_id,
+            role,
+            author_id,
+        }))
+    }
+}
+
+/// The caller an API token names, and the token's id when its
+/// `last_used_at` is due for a refresh (a write, made apart).
+fn api_token_caller(
+    conn: &mut DbConnection,
+    digest: &str,
+) -> Result<(Caller, Option<i64>), ApiError> {
+    let now = timestamp::now();
+    let row = api_tokens::table
+        .filter(api_tokens::token_hash.eq(digest))
+        .filter(api_tokens::revoked_at.is_null())
+        .select((
+            api_tokens::id,
+            api_tokens::scopes,
+            api_tokens::expires_at,
+            api_tokens::last_used_at,
+        ))
+        .first::<(
+            i64,
+            String,
+            Option<chrono::NaiveDateTime>,
+            Option<chrono::NaiveDateTime>,
+        )>(conn)
+        .optional()?;
+    let Some((token_id, scopes, expires_at, last_used_at)) = row else {
+        return Err(unauthorized());
+    };
+    if expires_at.is_some_and(|at| at <= now) {
+        return Err(unauthorized());
+    }
+    let stale_use = last_used_at
+        .is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
+        .then_some(token_id);
+    Ok((
+        Caller::ApiToken(ApiTokenCaller {
+            token_id,
+            scopes: Scope::parse_list(&scopes),
+        }),
+        stale_use,
+    ))
+}
+
+fn mark_used(
+    conn: &mut DbConnection,
+    token_id: i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(conn)
+}
