@@ -4,6 +4,9 @@
 
 use std::collections::HashSet;
 
+use diesel::QueryResult;
+
+use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError};
 
 pub const MAX_LENGTH: usize = 120;
@@ -125,6 +128,56 @@ pub fn generate<E>(
 
 fn is_all_digits(slug: &str) -> bool {
     slug.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The slugs of one kind of resource, for `settle`.
+pub trait SlugTable {
+    /// Named in a conflict: "article".
+    const RESOURCE: &'static str;
+    /// The slug when a name gives none (only punctuation, say).
+    const FALLBACK: &'static str;
+    fn owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>>;
+    /// The slugs taken among `base` and its numbered variants.
+    fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>>;
+}
+
+/// What a slug is settled for.
+pub enum Subject<'a> {
+    /// A new resource, named `text`.
+    New { text: &'a str },
+    /// A stored one, with its id and slug.
+    Existing { id: i64, slug: &'a str },
+}
+
+/// The one rule for every resource's slug, on create and on update: a slug
+/// given is kept as given (409 if another resource has it); none given
+/// keeps a stored resource's slug, and gives a new one a slug made from its
+/// name, unique among its kind.
+pub fn settle<T: SlugTable>(
+    conn: &mut DbConnection,
+    given: Option<&Slug>,
+    subject: Subject<'_>,
+) -> Result<Slug, ApiError> {
+    match (given, subject) {
+        (Some(given), Subject::Existing { slug, .. }) if given.as_str() == slug => {
+            Ok(Slug(slug.to_owned()))
+        }
+        (Some(given), subject) => {
+            let own_id = match subject {
+                Subject::Existing { id, .. } => Some(id),
+                Subject::New { .. } => None,
+            };
+            match T::owner(conn, given)? {
+                Some(owner) if Some(owner) != own_id => Err(taken_conflict(T::RESOURCE, given)),
+                _ => Ok(given.clone()),
+            }
+        }
+        // The stored slug, as stored: it was checked when it was set.
+        (None, Subject::Existing { slug, .. }) => Ok(Slug(slug.to_owned())),
+        (None, Subject::New { text }) => {
+            Ok(generate(text, T::FALLBACK, |base| T::taken(conn, base))?)
+        }
+    }
 }
 
 /// A slug given explicitly is kept as given: a duplicate is a 409 naming

@@ -679,3 +679,19 @@ pub fn referenced(
             .collect(),
     ))
 }
+
+/// The slugs of articles (`slug::settle`).
+pub struct Slugs;
+
+impl crate::content::slug::SlugTable for Slugs {
+    const RESOURCE: &'static str = "article";
+    const FALLBACK: &'static str = "article";
+
+    fn owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+        slug_owner(conn, slug)
+    }
+
+    fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+        taken_slugs(conn, base)
+    }
+}

@@ -544,17 +544,11 @@ fn insert_row(
     actor: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<ArticleRow, ApiError> {
-    let slug = match &draft.slug {
-        Some(given) => {
-            if queries::slug_owner(conn, given)?.is_some() {
-                return Err(slug::taken_conflict("article", given));
-            }
-            given.clone()
-        }
-        None => slug::generate(&draft.title, "article", |base| {
-            queries::taken_slugs(conn, base)
-        })?,
-    };
+    let slug = slug::settle::<queries::Slugs>(
+        conn,
+        draft.slug.as_ref(),
+        slug::Subject::New { text: &draft.title },
+    )?;
     let row = queries::insert(conn, draft, slug.as_str(), actor, now)?;
     queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
     Ok(row)
@@ -591,15 +585,15 @@ pub async fn update(
             )?;
             expect.check(&current)?;
             let draft = checked(conn, Arc::clone(&tree), desired, Some(current_status), now)?;
-            let slug = match &draft.slug {
-                Some(given) if given.as_str() != row.slug => {
-                    if queries::slug_owner(conn, given)?.is_some() {
-                        return Err(slug::taken_conflict("article", given));
-                    }
-                    given.as_str().to_owned()
-                }
-                _ => row.slug.clone(),
-            };
+            let slug = slug::settle::<queries::Slugs>(
+                conn,
+                draft.slug.as_ref(),
+                slug::Subject::Existing {
+                    id: row.id,
+                    slug: &row.slug,
+                },
+            )?
+            .into_string();
             queries::update(conn, row.id, &draft, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?

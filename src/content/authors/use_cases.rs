@@ -67,17 +67,11 @@ pub fn insert(
     fields: &AuthorFields,
     actor: Actor,
 ) -> Result<AuthorView, ApiError> {
-    let slug = match &fields.slug {
-        Some(given) => {
-            if queries::slug_owner(conn, given)?.is_some() {
-                return Err(slug::taken_conflict("author", given));
-            }
-            given.clone()
-        }
-        None => slug::generate(&fields.name, "auteur", |base| {
-            queries::taken_slugs(conn, base)
-        })?,
-    };
+    let slug = slug::settle::<queries::Slugs>(
+        conn,
+        fields.slug.as_ref(),
+        slug::Subject::New { text: &fields.name },
+    )?;
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
     let view = view_of(conn, &IdOrSlug::Id(id))?;
     changes::commit(conn, Change::author(Action::Created, &view, false, actor)?)?;
@@ -102,15 +96,15 @@ pub async fn update(
             let row = queries::find(conn, &IdOrSlug::Id(current.id))?.ok_or_else(not_found)?;
             let fields =
                 AuthorFields::from_patch(&row, patch.clone()).map_err(ApiError::Validation)?;
-            let slug = match &fields.slug {
-                Some(given) if given.as_str() != row.slug => {
-                    if queries::slug_owner(conn, given)?.is_some() {
-                        return Err(slug::taken_conflict("author", given));
-                    }
-                    given.as_str().to_owned()
-                }
-                _ => row.slug.clone(),
-            };
+            let slug = slug::settle::<queries::Slugs>(
+                conn,
+                fields.slug.as_ref(),
+                slug::Subject::Existing {
+                    id: row.id,
+                    slug: &row.slug,
+                },
+            )?
+            .into_string();
             queries::update(conn, row.id, &fields, &slug, timestamp::now())?;
             let renamed = fields.name != row.name || slug != row.slug;
             let view = view_of(conn, &IdOrSlug::Id(row.id))?;

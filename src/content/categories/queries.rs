@@ -115,3 +115,19 @@ pub fn lock(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<()> {
     };
     Ok(())
 }
+
+/// The slugs of categories (`slug::settle`).
+pub struct Slugs;
+
+impl crate::content::slug::SlugTable for Slugs {
+    const RESOURCE: &'static str = "category";
+    const FALLBACK: &'static str = "categorie";
+
+    fn owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+        slug_owner(conn, slug)
+    }
+
+    fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+        taken_slugs(conn, base)
+    }
+}

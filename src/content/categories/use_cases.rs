@@ -118,17 +118,11 @@ pub fn insert(
     fields: &CategoryFields,
     actor: Actor,
 ) -> Result<CategoryView, ApiError> {
-    let slug = match &fields.slug {
-        Some(given) => {
-            if queries::slug_owner(conn, given)?.is_some() {
-                return Err(slug::taken_conflict("category", given));
-            }
-            given.clone()
-        }
-        None => slug::generate(&fields.name, "categorie", |base| {
-            queries::taken_slugs(conn, base)
-        })?,
-    };
+    let slug = slug::settle::<queries::Slugs>(
+        conn,
+        fields.slug.as_ref(),
+        slug::Subject::New { text: &fields.name },
+    )?;
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
     let view = view_of(conn, id)?;
     changes::commit(
@@ -161,15 +155,15 @@ pub async fn update(
             let parsed = CategoryFields::from_patch(&current, patch.clone());
             let parent = parsed.as_ref().ok().and_then(|f| f.parent_id);
             let fields = validated(parsed, check_parent(&tree, Some(current.id), parent))?;
-            let slug = match &fields.slug {
-                Some(given) if given.as_str() != current.slug => {
-                    if queries::slug_owner(conn, given)?.is_some_and(|owner| owner != current.id) {
-                        return Err(slug::taken_conflict("category", given));
-                    }
-                    given.as_str().to_owned()
-                }
-                _ => current.slug.clone(),
-            };
+            let slug = slug::settle::<queries::Slugs>(
+                conn,
+                fields.slug.as_ref(),
+                slug::Subject::Existing {
+                    id: current.id,
+                    slug: &current.slug,
+                },
+            )?
+            .into_string();
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
             // Articles embed a category's name, slug and breadcrumb path;
             // a move keeps the subtree, so it is the same before and after.

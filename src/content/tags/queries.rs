@@ -121,3 +121,19 @@ pub fn lock(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<()> {
     };
     Ok(())
 }
+
+/// The slugs of tags (`slug::settle`).
+pub struct Slugs;
+
+impl crate::content::slug::SlugTable for Slugs {
+    const RESOURCE: &'static str = "tag";
+    const FALLBACK: &'static str = "etiquette";
+
+    fn owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i64>> {
+        slug_owner(conn, slug)
+    }
+
+    fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
+        taken_slugs(conn, base)
+    }
+}

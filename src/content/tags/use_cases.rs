@@ -43,17 +43,11 @@ pub async fn create(cx: &Content, caller: Caller, body: TagCreate) -> Result<Tag
 
 /// The write path of a new tag, shared by the API and the demo seed.
 pub fn insert(conn: &mut Tx<'_>, fields: &TagFields, actor: Actor) -> Result<TagView, ApiError> {
-    let slug = match &fields.slug {
-        Some(given) => {
-            if queries::slug_owner(conn, given)?.is_some() {
-                return Err(slug::taken_conflict("tag", given));
-            }
-            given.clone()
-        }
-        None => slug::generate(&fields.name, "etiquette", |base| {
-            queries::taken_slugs(conn, base)
-        })?,
-    };
+    let slug = slug::settle::<queries::Slugs>(
+        conn,
+        fields.slug.as_ref(),
+        slug::Subject::New { text: &fields.name },
+    )?;
     let id = queries::insert(conn, fields, &slug, timestamp::now())?;
     let view: TagView = queries::find(conn, &IdOrSlug::Id(id))?
         .ok_or_else(not_found)?
@@ -77,15 +71,15 @@ pub async fn update(
             expect.check(&TagView::from(current.clone()))?;
             let fields =
                 TagFields::from_patch(&current, patch.clone()).map_err(ApiError::Validation)?;
-            let slug = match &fields.slug {
-                Some(given) if given.as_str() != current.slug => {
-                    if queries::slug_owner(conn, given)?.is_some() {
-                        return Err(slug::taken_conflict("tag", given));
-                    }
-                    given.as_str().to_owned()
-                }
-                _ => current.slug.clone(),
-            };
+            let slug = slug::settle::<queries::Slugs>(
+                conn,
+                fields.slug.as_ref(),
+                slug::Subject::Existing {
+                    id: current.id,
+                    slug: &current.slug,
+                },
+            )?
+            .into_string();
             queries::update(conn, current.id, &fields, &slug, timestamp::now())?;
             let renamed = fields.name != current.name || slug != current.slug;
             let view: TagView = queries::find(conn, &IdOrSlug::Id(current.id))?
