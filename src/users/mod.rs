@@ -10,10 +10,11 @@ pub mod views;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Role, password, refresh};
+use crate::content::patch::Patch;
 use crate::db::DbConnection;
 use crate::db::schema::{authors, users};
 use crate::error::{ApiError, FieldError};
@@ -276,46 +277,26 @@ pub struct CreateUser {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<String>, example = "aminata.diallo@journal.ne")]
-    pub email: Option<Option<String>>,
+    pub email: Patch<String>,
     /// An administrator's reset; every session of the account ends.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<String>, example = "une nouvelle phrase de passe")]
-    pub password: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    pub password: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = Option<String>, example = "Aminata Diallo")]
-    pub display_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    pub display_name: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = Option<Role>)]
-    pub role: Option<Option<Role>>,
-    #[serde(default, deserialize_with = "present")]
+    pub role: Patch<Role>,
+    #[serde(default)]
     #[schema(value_type = Option<i64>, example = 3)]
-    pub author_id: Option<Option<i64>>,
+    pub author_id: Patch<i64>,
     /// `false` signs the account out everywhere and refuses its tokens.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<bool>)]
-    pub active: Option<Option<bool>>,
-}
-
-/// Tells "sent as null" (`Some(None)`) from "not sent" (`None`, by `default`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-fn not_null<T>(field: &str, value: Option<Option<T>>, errors: &mut Vec<FieldError>) -> Option<T> {
-    match value {
-        Some(None) => {
-            errors.push(FieldError::new(field, "null", "may not be null"));
-            None
-        }
-        Some(Some(v)) => Some(v),
-        None => None,
-    }
+    pub active: Patch<bool>,
 }
 
 #[derive(AsChangeset)]
@@ -351,25 +332,38 @@ impl CheckedPatch {
 
 pub fn check_patch(patch: UserPatch) -> Result<CheckedPatch, ApiError> {
     let mut errors = Vec::new();
-    let email = not_null("email", patch.email, &mut errors)
+    let email = patch
+        .email
+        .required("email", &mut errors)
         .and_then(|raw| Email::parse("email", &raw).map_err(|e| errors.push(e)).ok());
-    let password = not_null("password", patch.password, &mut errors).filter(|p| {
-        password::check_policy("password", p)
-            .map_err(|e| errors.push(e))
-            .is_ok()
-    });
-    let display_name = not_null("display_name", patch.display_name, &mut errors)
+    let password = patch
+        .password
+        .required("password", &mut errors)
+        .filter(|p| {
+            password::check_policy("password", p)
+                .map_err(|e| errors.push(e))
+                .is_ok()
+        });
+    let display_name = patch
+        .display_name
+        .required("display_name", &mut errors)
         .map(|name| name.trim().to_owned())
         .filter(|name| check_display_name(name).map_err(|e| errors.push(e)).is_ok());
-    let role = not_null("role", patch.role, &mut errors);
-    let active = not_null("active", patch.active, &mut errors);
+    let role = patch.role.required("role", &mut errors);
+    let active = patch.active.required("active", &mut errors);
+    // The one field that `null` clears: the account loses its byline.
+    let author_id = match patch.author_id {
+        Patch::Absent => None,
+        Patch::Null => Some(None),
+        Patch::Value(id) => Some(Some(id)),
+    };
     if errors.is_empty() {
         Ok(CheckedPatch {
             email,
             password,
             display_name,
             role,
-            author_id: patch.author_id,
+            author_id,
             active,
         })
     } else {

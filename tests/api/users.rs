@@ -196,8 +196,8 @@ async fn every_invalid_field_is_named_at_once(backend: Backend) {
         [
             ("email".to_owned(), "invalid_email".to_owned()),
             ("password".to_owned(), "too_short".to_owned()),
-            ("display_name".to_owned(), "null".to_owned()),
-            ("active".to_owned(), "null".to_owned()),
+            ("display_name".to_owned(), "not_nullable".to_owned()),
+            ("active".to_owned(), "not_nullable".to_owned()),
         ]
     );
     assert_eq!(app.snapshot().await, before);
