@@ -6,10 +6,10 @@ use diesel::prelude::*;
 
 use crate::changes::Actor;
 use crate::content::articles::input::{ArticleCreate, ArticleDraft, Desired};
+use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::input::{AuthorCreate, AuthorFields};
 use crate::content::categories::input::{CategoryCreate, CategoryFields};
 use crate::content::slug::Slug;
-use crate::content::status::ArticleStatus;
 use crate::content::tags::input::{TagCreate, TagFields};
 use crate::content::{articles, authors, categories, tags};
 use crate::db::schema;

@@ -22,7 +22,7 @@ use crate::error::{FieldError, Problem};
         FieldError,
         crate::content::articles::list_params::ArticleSort,
         crate::content::articles::list_params::ArticleInclude,
-        crate::content::status::ArticleStatus,
+        crate::content::articles::lifecycle::ArticleStatus,
     )),
     modifiers(&BearerScheme),
     tags(

@@ -14,7 +14,7 @@
 
 use crate::auth::caller::{Caller, unauthorized};
 use crate::auth::{Role, Scope};
-use crate::content::status::ArticleStatus;
+use crate::content::articles::lifecycle::{self, ArticleStatus};
 use crate::error::ApiError;
 
 /// What a caller wants to do to an article.
@@ -90,15 +90,12 @@ pub fn authorize_article(
                     "your own byline must stay among the article's authors",
                 ));
             }
-            if role == Role::Contributor {
-                let touches_published = facts
-                    .current_status
-                    .is_some_and(|s| !s.is_unpublished_work());
-                if touches_published || !facts.new_status.is_unpublished_work() {
-                    return Err(forbidden(
-                        "contributors write drafts and submit them for review; they cannot publish, schedule or archive",
-                    ));
-                }
+            if role == Role::Contributor
+                && !lifecycle::contributor_may(facts.current_status, facts.new_status)
+            {
+                return Err(forbidden(
+                    "contributors write drafts and submit them for review; they cannot publish, schedule or archive",
+                ));
             }
             Ok(())
         }

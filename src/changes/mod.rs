@@ -152,9 +152,9 @@ impl Change {
             actor,
             payload,
             stale: Stale::Article(rendering),
-            goes_live_at: view
-                .published_at
-                .filter(|_| view.status == crate::content::status::ArticleStatus::Scheduled),
+            goes_live_at: view.published_at.filter(|_| {
+                view.status == crate::content::articles::lifecycle::ArticleStatus::Scheduled
+            }),
         })
     }
 

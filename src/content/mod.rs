@@ -9,7 +9,6 @@ pub mod lookup;
 pub mod patch;
 pub mod precondition;
 pub mod slug;
-pub mod status;
 pub mod tags;
 pub mod text;
 

@@ -32,7 +32,7 @@ async fn seed_published(
                     body_format: None,
                     excerpt: None,
                     slug: None,
-                    status: Some(cms::content::status::ArticleStatus::Published),
+                    status: Some(cms::content::articles::lifecycle::ArticleStatus::Published),
                     published_at: Some(at.and_utc()),
                     category_id,
                     author_ids: vec![author_id],

@@ -6,12 +6,12 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::lifecycle::{self, ArticleStatus};
 use super::rows::ArticleRow;
 use super::views::{ArticleView, FeaturedImage};
 use crate::content::body::{self, BodyFormat, RenderedBody};
 use crate::content::patch::Patch;
 use crate::content::slug::Slug;
-use crate::content::status::ArticleStatus;
 use crate::content::text;
 use crate::error::FieldError;
 use crate::http::object;
@@ -528,51 +528,15 @@ impl ArticleDraft {
             None => None,
         };
 
-        // Publication: archiving is for what was public; publishing dates
-        // the article now unless a past date is given; scheduling needs a
-        // future date.
         let status = desired.status;
-        if status == ArticleStatus::Archived
-            && !matches!(
-                previous,
-                Some(ArticleStatus::Published | ArticleStatus::Scheduled | ArticleStatus::Archived)
-            )
-        {
-            errors.push(FieldError::new(
-                "status",
-                "invalid_transition",
-                format!(
-                    "only a published article can be archived (it is {})",
-                    previous.map(ArticleStatus::as_str).unwrap_or("new")
-                ),
-            ));
-        }
-        let published_at = match status {
-            ArticleStatus::Published => match desired.published_at {
-                Some(at) if at > now && desired.published_at_sent => {
-                    errors.push(FieldError::new(
-                        "published_at",
-                        "in_future",
-                        "a published article cannot be dated in the future; use status `scheduled`",
-                    ));
-                    Some(at)
-                }
-                Some(at) if at <= now => Some(at),
-                _ => Some(now),
-            },
-            ArticleStatus::Scheduled => match desired.published_at {
-                Some(at) if at > now => Some(at),
-                _ => {
-                    errors.push(FieldError::new(
-                        "published_at",
-                        "required_future",
-                        "a scheduled article needs a `published_at` in the future",
-                    ));
-                    desired.published_at
-                }
-            },
-            _ => desired.published_at,
-        };
+        let published_at = lifecycle::publication(
+            previous,
+            status,
+            desired.published_at,
+            desired.published_at_sent,
+            now,
+            &mut errors,
+        );
         match (title, language) {
             (Some(title), Some(language)) if errors.is_empty() => Ok(Self {
                 title,

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::FIELD_NAMES;
+use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::lookup::{IdOrSlug, parse_reference};
-use crate::content::status::ArticleStatus;
 use crate::content::text::fold_for_search;
 use crate::error::ApiError;
 use crate::http::listing::{PageRequest, parse_bool, parse_bounded};

@@ -3,6 +3,7 @@
 
 pub mod go_live;
 pub mod input;
+pub mod lifecycle;
 pub mod list_params;
 pub mod queries;
 pub mod renderings;

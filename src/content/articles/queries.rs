@@ -13,11 +13,11 @@ use super::input::ArticleDraft;
 use super::list_params::{ArticleFilter, ArticleSort, SortValue};
 use super::rows::{ArticleRow, ArticleSummaryRow};
 use super::views::Relations;
+use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
-use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
 use crate::db::id_list::id_in;
 use crate::db::page_window::page_window;
@@ -44,9 +44,10 @@ pub type PublicNow = diesel::dsl::And<
     diesel::dsl::LtEq<articles::published_at, NaiveDateTime>,
 >;
 
-/// What the public may read at `now`: published, or scheduled and due. The
-/// statuses are spelled as two comparisons rather than `eq_any`, whose
-/// variable list of placeholders keeps diesel from reusing the statement.
+/// What the public may read at `now` (`lifecycle::is_public`, as SQL):
+/// published, or scheduled and due. The statuses are spelled as two
+/// comparisons rather than `eq_any`, whose variable list of placeholders
+/// keeps diesel from reusing the statement.
 pub fn public_now(now: NaiveDateTime) -> PublicNow {
     let [published, scheduled] = ArticleStatus::PUBLIC;
     articles::status
@@ -65,10 +66,8 @@ fn visible<'a>(query: Boxed<'a>, visibility: Visibility) -> Boxed<'a> {
 /// The same rule as `visible`, for one row already read.
 fn is_visible(row: &ArticleRow, visibility: Visibility) -> bool {
     match visibility {
-        Visibility::Public { now } => {
-            ArticleStatus::parse(&row.status).is_some_and(|s| ArticleStatus::PUBLIC.contains(&s))
-                && row.published_at.is_some_and(|at| at <= now)
-        }
+        Visibility::Public { now } => ArticleStatus::parse(&row.status)
+            .is_some_and(|s| super::lifecycle::is_public(s, row.published_at, now)),
         Visibility::Newsroom => true,
     }
 }

@@ -37,13 +37,13 @@ pub struct ArticleRow {
 impl ArticleRow {
     /// The status readers experience: a scheduled article whose time has
     /// come is published, with no job having touched it.
-    pub fn effective_status(&self, now: NaiveDateTime) -> crate::content::status::ArticleStatus {
-        use crate::content::status::ArticleStatus;
+    pub fn effective_status(
+        &self,
+        now: NaiveDateTime,
+    ) -> crate::content::articles::lifecycle::ArticleStatus {
+        use super::lifecycle::{ArticleStatus, effective_status};
         let stored = ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft);
-        match (stored, self.published_at) {
-            (ArticleStatus::Scheduled, Some(at)) if at <= now => ArticleStatus::Published,
-            (stored, _) => stored,
-        }
+        effective_status(stored, self.published_at, now)
     }
 }
 

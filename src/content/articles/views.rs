@@ -11,11 +11,11 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::rows::ArticleRow;
+use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::views::AuthorRef;
 use crate::content::body::BodyFormat;
 use crate::content::categories::CategoryTree;
 use crate::content::categories::views::CategoryRef;
-use crate::content::status::ArticleStatus;
 use crate::content::tags::views::TagRef;
 use crate::timestamp;
 

@@ -78,6 +78,29 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
+/// The columns a author write sets from its fields (`None` clears).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = authors, treat_none_as_null = true)]
+struct AuthorForm<'a> {
+    slug: &'a str,
+    name: &'a str,
+    bio: Option<&'a str>,
+    avatar_url: Option<&'a str>,
+    links: String,
+}
+
+impl<'a> AuthorForm<'a> {
+    fn new(fields: &'a AuthorFields, slug: &'a str) -> Self {
+        Self {
+            slug,
+            name: &fields.name,
+            bio: fields.bio.as_deref(),
+            avatar_url: fields.avatar_url.as_deref(),
+            links: fields.links_json(),
+        }
+    }
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &AuthorFields,
@@ -86,11 +109,7 @@ pub fn insert(
 ) -> QueryResult<i64> {
     diesel::insert_into(authors::table)
         .values((
-            authors::slug.eq(slug.as_str()),
-            authors::name.eq(&fields.name),
-            authors::bio.eq(&fields.bio),
-            authors::avatar_url.eq(&fields.avatar_url),
-            authors::links.eq(fields.links_json()),
+            AuthorForm::new(fields, slug.as_str()),
             authors::created_at.eq(now),
             authors::updated_at.eq(now),
             authors::version.eq(1),
@@ -108,11 +127,7 @@ pub fn update(
 ) -> QueryResult<()> {
     diesel::update(authors::table.filter(authors::id.eq(id)))
         .set((
-            authors::slug.eq(slug),
-            authors::name.eq(&fields.name),
-            authors::bio.eq(&fields.bio),
-            authors::avatar_url.eq(&fields.avatar_url),
-            authors::links.eq(fields.links_json()),
+            AuthorForm::new(fields, slug),
             authors::updated_at.eq(now),
             authors::version.eq(authors::version + 1),
         ))

@@ -42,6 +42,29 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
+/// The columns a category write sets from its fields (`None` clears).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = categories, treat_none_as_null = true)]
+struct CategoryForm<'a> {
+    slug: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+    parent_id: Option<i64>,
+    position: i32,
+}
+
+impl<'a> CategoryForm<'a> {
+    fn new(fields: &'a CategoryFields, slug: &'a str) -> Self {
+        Self {
+            slug,
+            name: &fields.name,
+            description: fields.description.as_deref(),
+            parent_id: fields.parent_id,
+            position: fields.position,
+        }
+    }
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &CategoryFields,
@@ -50,11 +73,7 @@ pub fn insert(
 ) -> QueryResult<i64> {
     diesel::insert_into(categories::table)
         .values((
-            categories::slug.eq(slug.as_str()),
-            categories::name.eq(&fields.name),
-            categories::description.eq(&fields.description),
-            categories::parent_id.eq(fields.parent_id),
-            categories::position.eq(fields.position),
+            CategoryForm::new(fields, slug.as_str()),
             categories::created_at.eq(now),
             categories::updated_at.eq(now),
             categories::version.eq(1),
@@ -72,11 +91,7 @@ pub fn update(
 ) -> QueryResult<()> {
     diesel::update(categories::table.filter(categories::id.eq(id)))
         .set((
-            categories::slug.eq(slug),
-            categories::name.eq(&fields.name),
-            categories::description.eq(&fields.description),
-            categories::parent_id.eq(fields.parent_id),
-            categories::position.eq(fields.position),
+            CategoryForm::new(fields, slug),
             categories::updated_at.eq(now),
             categories::version.eq(categories::version + 1),
         ))

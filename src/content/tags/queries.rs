@@ -55,6 +55,25 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
+/// The columns a tag write sets from its fields (`None` clears).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = tags, treat_none_as_null = true)]
+struct TagForm<'a> {
+    slug: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+}
+
+impl<'a> TagForm<'a> {
+    fn new(fields: &'a TagFields, slug: &'a str) -> Self {
+        Self {
+            slug,
+            name: &fields.name,
+            description: fields.description.as_deref(),
+        }
+    }
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &TagFields,
@@ -63,9 +82,7 @@ pub fn insert(
 ) -> QueryResult<i64> {
     diesel::insert_into(tags::table)
         .values((
-            tags::slug.eq(slug.as_str()),
-            tags::name.eq(&fields.name),
-            tags::description.eq(&fields.description),
+            TagForm::new(fields, slug.as_str()),
             tags::created_at.eq(now),
             tags::updated_at.eq(now),
             tags::version.eq(1),
@@ -83,9 +100,7 @@ pub fn update(
 ) -> QueryResult<()> {
     diesel::update(tags::table.filter(tags::id.eq(id)))
         .set((
-            tags::slug.eq(slug),
-            tags::name.eq(&fields.name),
-            tags::description.eq(&fields.description),
+            TagForm::new(fields, slug),
             tags::updated_at.eq(now),
             tags::version.eq(tags::version + 1),
         ))
