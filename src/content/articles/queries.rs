@@ -492,6 +492,59 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
+/// The columns an article write sets from its draft (`None` clears).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+struct ArticleForm<'a> {
+    slug: &'a str,
+    title: &'a str,
+    excerpt: &'a str,
+    body: &'a str,
+    body_format: &'a str,
+    body_html: &'a str,
+    status: &'a str,
+    published_at: Option<NaiveDateTime>,
+    language: &'a str,
+    category_id: i64,
+    featured_image: Option<String>,
+    seo_title: Option<&'a str>,
+    seo_description: Option<&'a str>,
+    seo_canonical_url: Option<&'a str>,
+    featured: bool,
+    sponsored: bool,
+    comments_enabled: bool,
+    reading_time_minutes: i32,
+    word_count: i32,
+    search_text: String,
+}
+
+impl<'a> ArticleForm<'a> {
+    fn new(draft: &'a ArticleDraft, slug: &'a str) -> Self {
+        Self {
+            slug,
+            title: &draft.title,
+            excerpt: &draft.excerpt,
+            body: &draft.body,
+            body_format: draft.body_format.as_str(),
+            body_html: &draft.rendered.html,
+            status: draft.status.as_str(),
+            published_at: draft.published_at,
+            language: &draft.language,
+            category_id: draft.category_id,
+            featured_image: draft.featured_image_json(),
+            seo_title: draft.seo.title.as_deref(),
+            seo_description: draft.seo.description.as_deref(),
+            seo_canonical_url: draft.seo.canonical_url.as_deref(),
+            featured: draft.featured,
+            sponsored: draft.sponsored,
+            comments_enabled: draft.comments_enabled,
+            reading_time_minutes: draft.rendered.reading_time_minutes,
+            word_count: draft.rendered.word_count,
+            search_text: draft.search_text(),
+        }
+    }
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     draft: &ArticleDraft,
@@ -501,26 +554,7 @@ pub fn insert(
 ) -> QueryResult<ArticleRow> {
     diesel::insert_into(articles::table)
         .values((
-            articles::slug.eq(slug),
-            articles::title.eq(&draft.title),
-            articles::excerpt.eq(&draft.excerpt),
-            articles::body.eq(&draft.body),
-            articles::body_format.eq(draft.body_format.as_str()),
-            articles::body_html.eq(&draft.rendered.html),
-            articles::status.eq(draft.status.as_str()),
-            articles::published_at.eq(draft.published_at),
-            articles::language.eq(&draft.language),
-            articles::category_id.eq(draft.category_id),
-            articles::featured_image.eq(draft.featured_image_json()),
-            articles::seo_title.eq(&draft.seo.title),
-            articles::seo_description.eq(&draft.seo.description),
-            articles::seo_canonical_url.eq(&draft.seo.canonical_url),
-            articles::featured.eq(draft.featured),
-            articles::sponsored.eq(draft.sponsored),
-            articles::comments_enabled.eq(draft.comments_enabled),
-            articles::reading_time_minutes.eq(draft.rendered.reading_time_minutes),
-            articles::word_count.eq(draft.rendered.word_count),
-            articles::search_text.eq(draft.search_text()),
+            ArticleForm::new(draft, slug),
             articles::created_by.eq(created_by),
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
@@ -542,26 +576,7 @@ pub fn update(
 ) -> QueryResult<()> {
     diesel::update(articles::table.filter(articles::id.eq(id)))
         .set((
-            articles::slug.eq(slug),
-            articles::title.eq(&draft.title),
-            articles::excerpt.eq(&draft.excerpt),
-            articles::body.eq(&draft.body),
-            articles::body_format.eq(draft.body_format.as_str()),
-            articles::body_html.eq(&draft.rendered.html),
-            articles::status.eq(draft.status.as_str()),
-            articles::published_at.eq(draft.published_at),
-            articles::language.eq(&draft.language),
-            articles::category_id.eq(draft.category_id),
-            articles::featured_image.eq(draft.featured_image_json()),
-            articles::seo_title.eq(&draft.seo.title),
-            articles::seo_description.eq(&draft.seo.description),
-            articles::seo_canonical_url.eq(&draft.seo.canonical_url),
-            articles::featured.eq(draft.featured),
-            articles::sponsored.eq(draft.sponsored),
-            articles::comments_enabled.eq(draft.comments_enabled),
-            articles::reading_time_minutes.eq(draft.rendered.reading_time_minutes),
-            articles::word_count.eq(draft.rendered.word_count),
-            articles::search_text.eq(draft.search_text()),
+            ArticleForm::new(draft, slug),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
         ))
