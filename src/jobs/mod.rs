@@ -205,13 +205,20 @@ pub fn fail(
     Ok(())
 }
 
-/// When the next live job is due (claimed ones included: their lease may
-/// pass), for a worker with nothing to do to know how long to sleep.
+/// When a worker may next find something to claim: the earliest due time
+/// of the unclaimed jobs, or the earliest lease to pass (a worker that died
+/// holding a job), for a worker with nothing to do to know how long to sleep.
 pub fn next_due(conn: &mut DbConnection) -> Result<Option<NaiveDateTime>, ApiError> {
-    Ok(jobs::table
+    let unclaimed = jobs::table
         .filter(jobs::dead_at.is_null())
+        .filter(jobs::claimed_until.is_null())
         .select(diesel::dsl::min(jobs::run_at))
-        .first::<Option<NaiveDateTime>>(conn)?)
+        .first::<Option<NaiveDateTime>>(conn)?;
+    let lease_ends = jobs::table
+        .filter(jobs::dead_at.is_null())
+        .select(diesel::dsl::min(jobs::claimed_until))
+        .first::<Option<NaiveDateTime>>(conn)?;
+    Ok(unclaimed.into_iter().chain(lease_ends).min())
 }
 
 /// A dead job, as an operator reads it.
