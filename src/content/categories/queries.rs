@@ -42,8 +42,12 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-/// The columns a category write sets from its fields (`None` clears).
-#[derive(Insertable, AsChangeset)]
+/// The columns a category write sets from its fields (`None` clears): the
+/// update's changeset, and the insert's values. Not `Insertable`: diesel
+/// writes an `Option` field's `None` as `DEFAULT`, so the insert's text
+/// would depend on the values and could not be prepared once (article
+/// creates ran ~10 % slower, re-prepared every time).
+#[derive(AsChangeset)]
 #[diesel(table_name = categories, treat_none_as_null = true)]
 struct CategoryForm<'a> {
     slug: &'a str,
@@ -71,9 +75,14 @@ pub fn insert(
     slug: &Slug,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
+    let form = CategoryForm::new(fields, slug.as_str());
     diesel::insert_into(categories::table)
         .values((
-            CategoryForm::new(fields, slug.as_str()),
+            categories::slug.eq(form.slug),
+            categories::name.eq(form.name),
+            categories::description.eq(form.description),
+            categories::parent_id.eq(form.parent_id),
+            categories::position.eq(form.position),
             categories::created_at.eq(now),
             categories::updated_at.eq(now),
             categories::version.eq(1),
