@@ -62,6 +62,13 @@ impl Job {
     }
 }
 
+/// A payload as stored: JSON, the same text for the same value (which
+/// `enqueue_replacing` compares).
+fn payload_text(payload: &impl serde::Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(payload)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise a job: {e}")))
+}
+
 /// Enqueues `kind` to run at `run_at` (now or later), in the caller's
 /// transaction: the job exists once that transaction commits, and workers
 /// in this process are woken then (`db::Tx`).
@@ -72,8 +79,7 @@ pub fn enqueue(
     run_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<i64, ApiError> {
-    let payload = serde_json::to_string(payload)
-        .map_err(|e| ApiError::Internal(format!("cannot serialise a job: {e}")))?;
+    let payload = payload_text(payload)?;
     let id = diesel::insert_into(jobs::table)
         .values((
             jobs::kind.eq(kind),
@@ -98,8 +104,7 @@ pub fn enqueue_replacing(
     run_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<i64, ApiError> {
-    let text = serde_json::to_string(payload)
-        .map_err(|e| ApiError::Internal(format!("cannot serialise a job: {e}")))?;
+    let text = payload_text(payload)?;
     diesel::delete(
         jobs::table
             .filter(jobs::kind.eq(kind))
