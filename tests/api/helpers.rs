@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use cms::Config;
@@ -374,24 +375,7 @@ impl TestApp {
             TestDatabase::create(backend)
         };
         let config = test_config(&database.url(), overrides);
-        let app = tokio::task::spawn_blocking(move || cms::Application::build(config))
-            .await
-            .expect("join")
-            .expect("application starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let db = app.db().clone();
-        tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
-        Self {
-            address,
-            client,
-            db,
-            backend,
-            database,
-        }
+        Self::start(database, backend, config, Arc::new(cms::clock::SystemClock)).await
     }
 
     /// A second application process on the same database, as when several
@@ -412,10 +396,30 @@ impl TestApp {
             url: url.to_owned(),
         };
         let config = test_config(&database.url(), overrides);
-        let app = tokio::task::spawn_blocking(move || cms::Application::build(config))
-            .await
-            .expect("join")
-            .expect("the application starts");
+        Self::start(database, backend, config, Arc::new(cms::clock::SystemClock)).await
+    }
+
+    /// The application on a database of its own, acting on `clock`'s time
+    /// (a test sets it instead of sleeping).
+    pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn cms::clock::Clock>) -> Self {
+        cms::telemetry::init_for_tests();
+        let database = TestDatabase::create(backend);
+        let config = test_config(&database.url(), &[]);
+        Self::start(database, backend, config, clock).await
+    }
+
+    /// Builds the application on `database` and serves it in the background.
+    async fn start(
+        database: TestDatabase,
+        backend: Backend,
+        config: Config,
+        clock: Arc<dyn cms::clock::Clock>,
+    ) -> Self {
+        let app =
+            tokio::task::spawn_blocking(move || cms::Application::build_with_clock(config, clock))
+                .await
+                .expect("join")
+                .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());

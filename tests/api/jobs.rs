@@ -241,31 +241,9 @@ async fn a_job_is_claimed_exactly_once_by_two_processes() {
     .unwrap();
 }
 
-/// The application on `backend` acting on `clock`'s time.
-async fn spawn_with_clock(backend: Backend, clock: Arc<ManualClock>) -> TestApp {
-    cms::telemetry::init_for_tests();
-    let database = TestDatabase::create(backend);
-    let config = test_config(&database.url(), &[]);
-    let app =
-        tokio::task::spawn_blocking(move || cms::Application::build_with_clock(config, clock))
-            .await
-            .expect("join")
-            .expect("application starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let db = app.db().clone();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db,
-        backend,
-        database,
-    }
-}
-
 async fn a_scheduled_article_goes_live_from_the_queue_when_the_clock_says(backend: Backend) {
     let clock = ManualClock::starting_now();
-    let app = spawn_with_clock(backend, Arc::clone(&clock)).await;
+    let app = TestApp::spawn_with_clock(backend, clock.clone()).await;
     let d = desk(&app).await;
     let at = clock.now() + Duration::hours(3);
     let created = article(
@@ -326,7 +304,7 @@ async fn a_scheduled_article_goes_live_from_the_queue_when_the_clock_says(backen
 
 async fn a_rescheduled_article_goes_live_once_at_its_new_time(backend: Backend) {
     let clock = ManualClock::starting_now();
-    let app = spawn_with_clock(backend, Arc::clone(&clock)).await;
+    let app = TestApp::spawn_with_clock(backend, clock.clone()).await;
     let d = desk(&app).await;
     let first = clock.now() + Duration::hours(1);
     let created = article(
