@@ -255,8 +255,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     slugs.flush()?;
     // Each article's public renderings, as the API's write path stores them.
     let items_started = Instant::now();
-    let mut backfill = cms::content::articles::renderings::Backfill::default();
-    while backfill.step(&db).map_err(|e| e.problem().detail.clone())? {}
+    let mut after = 0;
+    while let Some(last) = db
+        .write_blocking(|tx| cms::content::articles::backfill::window(tx, after))
+        .map_err(|e| e.problem().detail.clone())?
+    {
+        after = last;
+    }
     println!(
         "renderings written in {:.1} s",
         items_started.elapsed().as_secs_f64()

@@ -2,10 +2,10 @@
 
 use std::io::BufRead;
 
+use crate::accounts::users;
 use crate::auth::{password, secret};
 use crate::config::Config;
 use crate::db::Db;
-use crate::users;
 
 /// `cms migrate`: apply pending migrations.
 pub fn migrate(config: &Config) -> Result<(), String> {

@@ -3,6 +3,7 @@
 //! `Application::build` turns a [`Config`] into a running HTTP server; the
 //! binary (`main.rs`) and the black-box tests both start it this way.
 
+pub mod accounts;
 pub mod auth;
 pub mod changes;
 pub mod cli;
@@ -22,7 +23,6 @@ pub mod shutdown;
 pub mod state;
 pub mod telemetry;
 pub mod timestamp;
-pub mod users;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -90,7 +90,13 @@ impl Application {
             })?;
             tracing::info!("{summary}");
         }
-        content::articles::renderings::backfill_in_background(db.clone());
+        // Started now, run by the job workers once the service listens.
+        if let Err(e) = content::articles::backfill::schedule_if_needed(&db, clock.now()) {
+            tracing::warn!(
+                error = %e.problem().detail,
+                "renderings backfill not scheduled; answers without one are built"
+            );
+        }
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
             source,
@@ -113,12 +119,20 @@ impl Application {
             config.password_hashing_threads,
         ));
         let access_tokens = Arc::new(access_tokens);
+        let authenticator = auth::authenticate::Authenticator {
+            db: db.clone(),
+            access_tokens: Arc::clone(&access_tokens),
+            passwords: Arc::clone(&passwords),
+        };
         let state = AppState {
-            auth: auth::authenticate::Authenticator {
+            accounts: accounts::Accounts {
                 db: db.clone(),
-                access_tokens: Arc::clone(&access_tokens),
+                auth: authenticator.clone(),
                 passwords: Arc::clone(&passwords),
+                access_tokens: Arc::clone(&access_tokens),
+                refresh_ttl: config.refresh_token_ttl,
             },
+            auth: authenticator,
             db: db.clone(),
             content,
             generation,

@@ -35,7 +35,7 @@ impl Metrics {
         self.duration_micros.fetch_add(micros, Ordering::Relaxed);
     }
 
-    fn render(&self, state: &AppState) -> String {
+    fn render(&self, state: &AppState, jobs: Option<crate::jobs::Counts>) -> String {
         let mut out = String::with_capacity(1024);
         let total: u64 = self
             .responses
@@ -99,6 +99,16 @@ impl Metrics {
             "cms_uptime_seconds {}",
             self.started.elapsed().as_secs()
         );
+        // Left out when the database cannot say: the rest still helps.
+        if let Some(jobs) = jobs {
+            let _ = writeln!(
+                out,
+                "# HELP cms_jobs Background jobs in the queue: waiting, or dead after their last attempt."
+            );
+            let _ = writeln!(out, "# TYPE cms_jobs gauge");
+            let _ = writeln!(out, "cms_jobs{{state=\"waiting\"}} {}", jobs.waiting);
+            let _ = writeln!(out, "cms_jobs{{state=\"dead\"}} {}", jobs.dead);
+        }
         out
     }
 }
@@ -111,8 +121,9 @@ impl Metrics {
 )]
 #[get("/metrics")]
 pub async fn serve(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+    let jobs = state.db.read(crate::jobs::counts).await.ok();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(metrics.render(&state))
+        .body(metrics.render(&state, jobs))
 }

@@ -5,8 +5,9 @@ use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::accounts::{api_tokens, sessions, users};
 use crate::content::{articles, authors, categories, tags};
-use crate::{auth, health, metrics, users};
+use crate::{health, metrics};
 
 /// Routes that appear in the OpenAPI document.
 pub fn documented(cfg: &mut ServiceConfig) {
@@ -15,19 +16,19 @@ pub fn documented(cfg: &mut ServiceConfig) {
         .service(metrics::serve);
     cfg.service(
         scope::scope("/api/v1")
-            .service(auth::session::login)
-            .service(auth::session::refresh_session)
-            .service(auth::session::logout)
-            .service(auth::account::me)
-            .service(auth::account::change_password)
+            .service(sessions::routes::login)
+            .service(sessions::routes::refresh_session)
+            .service(sessions::routes::logout)
+            .service(sessions::routes::me)
+            .service(sessions::routes::change_password)
             .service(users::routes::list_users)
             .service(users::routes::create_user)
             .service(users::routes::get_user)
             .service(users::routes::update_user)
             .service(users::routes::delete_user)
-            .service(auth::api_tokens::create_token)
-            .service(auth::api_tokens::list_tokens)
-            .service(auth::api_tokens::revoke_token)
+            .service(api_tokens::routes::create_token)
+            .service(api_tokens::routes::list_tokens)
+            .service(api_tokens::routes::revoke_token)
             .configure(content_routes),
     );
 }

@@ -23,6 +23,9 @@ pub struct AppState {
     pub generation: Arc<ContentGeneration>,
     /// Turns credentials into callers (`auth::authenticate`).
     pub auth: crate::auth::authenticate::Authenticator,
+    /// What account use cases run with (database, password threads, token
+    /// issuers).
+    pub accounts: crate::accounts::Accounts,
     /// What content use cases run with (database, clock, read memos).
     pub content: Content,
     /// Background threads (job workers) run while this lives.

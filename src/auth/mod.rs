@@ -1,7 +1,5 @@
 //! Who is calling and what they may do: passwords, tokens, roles, the policy.
 
-pub mod account;
-pub mod api_tokens;
 pub mod authenticate;
 pub mod caller;
 pub mod jwt;
@@ -11,7 +9,6 @@ pub mod policy;
 pub mod refresh;
 pub mod role;
 pub mod secret;
-pub mod session;
 pub mod signing_secret;
 pub mod throttle;
 

@@ -793,6 +793,24 @@ macro_rules! on_each_backend {
 /// The backend type of `DbConnection`, for boxed queries built once for both.
 pub type DbBackend = <DbConnection as Connection>::Backend;
 
+/// Whether both databases would prepare `query` once and reuse it: a
+/// statement whose text depends on its values (diesel's `DEFAULT` for a
+/// `None`) is prepared again on every call.
+#[cfg(test)]
+pub(crate) fn prepared_once<Q>(query: &Q) -> bool
+where
+    Q: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+        + diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    use diesel::query_builder::QueryFragment;
+    let sqlite = QueryFragment::<diesel::sqlite::Sqlite>::is_safe_to_cache_prepared(
+        query,
+        &diesel::sqlite::Sqlite,
+    );
+    let pg = QueryFragment::<diesel::pg::Pg>::is_safe_to_cache_prepared(query, &diesel::pg::Pg);
+    matches!((sqlite, pg), (Ok(true), Ok(true)))
+}
+
 #[cfg(test)]
 mod tests {
     use diesel::RunQueryDsl;

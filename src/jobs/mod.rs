@@ -253,6 +253,26 @@ pub fn dead(conn: &mut DbConnection) -> Result<Vec<DeadJob>, ApiError> {
         .load(conn)?)
 }
 
+/// How many jobs wait (due or not, claimed or not) and how many are dead,
+/// for `/metrics`: a dead job is there for an operator to see.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub waiting: i64,
+    pub dead: i64,
+}
+
+pub fn counts(conn: &mut DbConnection) -> Result<Counts, ApiError> {
+    let dead = jobs::table
+        .filter(jobs::dead_at.is_not_null())
+        .count()
+        .get_result::<i64>(conn)?;
+    let waiting = jobs::table
+        .filter(jobs::dead_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?;
+    Ok(Counts { waiting, dead })
+}
+
 /// Wakes this process's sleeping workers: a job was enqueued here or, on
 /// PostgreSQL, by another process (`NOTIFY cms_jobs`), or the clock jumped.
 /// A worker reads `seen` before it looks for work and then waits past it,

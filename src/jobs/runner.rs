@@ -28,10 +28,10 @@ impl Handlers {
 
     /// Every kind the service enqueues.
     pub fn of_the_service() -> Self {
-        Self::default().with(
-            crate::content::articles::go_live::KIND,
-            crate::content::articles::go_live::run,
-        )
+        use crate::content::articles::{backfill, go_live};
+        Self::default()
+            .with(go_live::KIND, go_live::run)
+            .with(backfill::KIND, backfill::run)
     }
 }
 

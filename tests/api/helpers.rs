@@ -557,9 +557,9 @@ impl TestApp {
                 } else {
                     None
                 };
-                let user = cms::users::create_account(
+                let user = cms::accounts::users::create_account(
                     conn,
-                    &cms::users::NewAccount {
+                    &cms::accounts::users::NewAccount {
                         email: &email_for_db,
                         display_name: "Journaliste de test",
                         role,

@@ -372,7 +372,42 @@ async fn a_rescheduled_article_goes_live_once_at_its_new_time(backend: Backend) 
     assert!(pending(&app).await.is_empty());
 }
 
+/// An operator sees waiting and dead jobs in `/metrics`.
+async fn dead_and_waiting_jobs_show_in_the_metrics(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let gauges = |text: &str| {
+        ["waiting", "dead"].map(|state| {
+            let prefix = format!("cms_jobs{{state=\"{state}\"}} ");
+            text.lines()
+                .find_map(|line| line.strip_prefix(&prefix))
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("no {state} gauge in:\n{text}"))
+        })
+    };
+    let metrics = || async { app.get("/metrics").await.text().await.unwrap() };
+    assert_eq!(gauges(&metrics().await), [0, 0]);
+    // Far in the future: no worker takes them during the test.
+    let later = cms::timestamp::now() + Duration::days(365);
+    app.db
+        .write(move |tx| {
+            for n in 0..3 {
+                cms::jobs::enqueue(tx, "test.later", &json!({ "n": n }), later, later)?;
+            }
+            diesel::update(jobs::table.filter(jobs::payload.eq(r#"{"n":0}"#)))
+                .set((
+                    jobs::dead_at.eq(cms::timestamp::now()),
+                    jobs::attempts.eq(cms::jobs::MAX_ATTEMPTS),
+                ))
+                .execute(tx.conn())?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(gauges(&metrics().await), [2, 1]);
+}
+
 on_both_databases!(
+    dead_and_waiting_jobs_show_in_the_metrics,
     a_failing_job_is_retried_with_backoff_then_kept_dead,
     a_job_whose_worker_died_is_claimed_again_after_its_lease,
     a_scheduled_article_goes_live_from_the_queue_when_the_clock_says,

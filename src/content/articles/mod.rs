@@ -1,6 +1,7 @@
 //! Articles: the newsroom's stories, with their bylines, category, tags,
 //! rendered body and publication state.
 
+pub mod backfill;
 pub mod go_live;
 pub mod input;
 pub mod lifecycle;

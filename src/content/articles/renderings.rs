@@ -14,7 +14,7 @@
 //!   `db::embedded_names` so that no article write renders from the old
 //!   name meanwhile;
 //! - an item of another `SHAPE` is never served (the answer is built as
-//!   before), and a `Backfill` rewrites it after start-up.
+//!   before), and the `backfill` job rewrites it after start-up.
 //!
 //! Only public reads use them: the public sees one status for every
 //! article it can see, and these answers carry no `fields` trimming.
@@ -30,18 +30,17 @@ use crate::content::lookup::IdOrSlug;
 use crate::db::DbConnection;
 use crate::db::embedded_names::{self, Hold};
 use crate::db::id_list::id_in;
-use crate::db::page_window::page_window;
 use crate::db::schema::{article_authors, article_renderings, article_tags, articles};
 use crate::error::ApiError;
 use crate::http::listing::ListMeta;
 
 /// The layout version of the stored JSON. Bump it with any change to what
 /// `ArticleView` serialises: renderings of the old shape are then ignored
-/// by reads and rewritten by a `Backfill`. A test records the JSON shape
+/// by reads and rewritten by the `backfill` job. A test records the JSON shape
 /// this number stands for and fails on a new shape under the same number.
 pub const SHAPE: i32 = 1;
 
-/// Renderings written per statement, and per transaction in a `Backfill`.
+/// Renderings written per statement.
 const BATCH: usize = 200;
 
 /// An article's stored list item, as JSON bytes.
@@ -200,10 +199,10 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
 }
 
 /// Re-renders the articles `showing` selects: after a write changed a name
-/// they show, or in a `Backfill`. The exclusive lock comes first, so that
+/// they show, or in the `backfill` job. The exclusive lock comes first, so that
 /// the selection also sees every article written before it and none is
 /// written during it.
-fn rerender(
+pub(super) fn rerender(
     conn: &mut DbConnection,
     showing: impl FnOnce(&mut DbConnection) -> QueryResult<Vec<i64>>,
 ) -> Result<(), ApiError> {
@@ -241,86 +240,6 @@ pub fn refresh_filed_under(conn: &mut DbConnection, category_ids: &[i64]) -> Res
             .select(articles::id)
             .load(conn)
     })
-}
-
-/// A pass over every article that writes the renderings missing or of
-/// another shape (a database from before them, or from an older layout).
-/// It walks the articles by id, so the whole pass reads each one once.
-#[derive(Debug, Default)]
-pub struct Backfill {
-    /// Every article up to this id has been seen.
-    after: i64,
-    pub written: usize,
-}
-
-impl Backfill {
-    /// Finds the next batch with a plain read, then writes it in a write
-    /// transaction of its own, and says whether there may be more: call it
-    /// until it says `false`. The search takes no lock, so a start-up pass
-    /// over a database whose items are all current (a scan of every
-    /// article) holds up no writer; a write holds them up for one batch.
-    /// An article written between the read and the write is re-rendered
-    /// from what the write transaction reads, which is still right.
-    pub fn step(&mut self, db: &crate::db::Db) -> Result<bool, ApiError> {
-        // NOT EXISTS rather than NOT IN: PostgreSQL hashes a NOT IN list
-        // only while it fits in `work_mem`, and otherwise rescans it for
-        // every row. The bound on `article_id` is implied, but PostgreSQL
-        // does not carry `id > after` across the join: without it, its
-        // merge anti-join read the renderings from the first id on every
-        // batch (quadratic: a 1 M-article seed stalled half way). The batch
-        // size is in the text (`page_window`) so that the plan is made for
-        // 200 rows, not a tenth of the table (with a parallel scan and JIT).
-        let current = article_renderings::table
-            .filter(article_renderings::article_id.eq(articles::id))
-            .filter(article_renderings::article_id.gt(self.after))
-            .filter(article_renderings::shape.eq(SHAPE));
-        let candidates = articles::table
-            .filter(articles::id.gt(self.after))
-            .filter(diesel::dsl::not(diesel::dsl::exists(current)))
-            .select(articles::id)
-            .order(articles::id);
-        let ids =
-            page_window(candidates, 0, BATCH as i64).load::<i64>(&mut **db.get_blocking()?)?;
-        let Some(&last) = ids.last() else {
-            return Ok(false);
-        };
-        let count = ids.len();
-        db.write_blocking(|tx| rerender(tx, |_| Ok(ids.clone())))?;
-        self.written += count;
-        self.after = last;
-        Ok(true)
-    }
-}
-
-/// Runs a `Backfill` to the end on a thread of its own, so that start-up
-/// does not wait for it: until an article has its renderings, the answers
-/// showing it are built as before.
-pub fn backfill_in_background(db: crate::db::Db) {
-    let spawned = std::thread::Builder::new()
-        .name("renderings-backfill".into())
-        .spawn(move || {
-            let mut backfill = Backfill::default();
-            loop {
-                let step = backfill.step(&db);
-                match step {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => {
-                        tracing::warn!(
-                            error = %e.problem().detail,
-                            "renderings backfill stopped; answers without one are built"
-                        );
-                        return;
-                    }
-                }
-            }
-            if backfill.written > 0 {
-                tracing::info!(written = backfill.written, "article renderings backfilled");
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "cannot start the renderings backfill");
-    }
 }
 
 #[cfg(test)]

@@ -78,13 +78,16 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-/// The columns a author write sets from its fields (`None` clears): the
-/// update's changeset, and the insert's values. Not `Insertable`: diesel
-/// writes an `Option` field's `None` as `DEFAULT`, so the insert's text
-/// would depend on the values and could not be prepared once (article
-/// creates ran ~10 % slower, re-prepared every time).
-#[derive(AsChangeset)]
-#[diesel(table_name = authors, treat_none_as_null = true)]
+/// The columns a write sets from its fields (`None` clears): the update's
+/// changeset, and the insert's values. A `None` is written as NULL, not as
+/// diesel's default `DEFAULT`, so the insert's text never depends on the
+/// values and is prepared once (`inserts_are_prepared_once` checks it).
+#[derive(AsChangeset, Insertable)]
+#[diesel(
+    table_name = authors,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 struct AuthorForm<'a> {
     slug: &'a str,
     name: &'a str,
@@ -105,24 +108,31 @@ impl<'a> AuthorForm<'a> {
     }
 }
 
+/// A new row: its form and what only a creation sets.
+#[derive(Insertable)]
+#[diesel(table_name = authors, treat_none_as_default_value = false)]
+struct NewAuthorRow<'a> {
+    #[diesel(embed)]
+    form: AuthorForm<'a>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &AuthorFields,
     slug: &Slug,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let form = AuthorForm::new(fields, slug.as_str());
+    let row = NewAuthorRow {
+        form: AuthorForm::new(fields, slug.as_str()),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
     diesel::insert_into(authors::table)
-        .values((
-            authors::slug.eq(form.slug),
-            authors::name.eq(form.name),
-            authors::bio.eq(form.bio),
-            authors::avatar_url.eq(form.avatar_url),
-            authors::links.eq(form.links),
-            authors::created_at.eq(now),
-            authors::updated_at.eq(now),
-            authors::version.eq(1),
-        ))
+        .values(row)
         .returning(authors::id)
         .get_result(conn)
 }
@@ -189,5 +199,30 @@ impl crate::content::slug::SlugTable for Slugs {
 
     fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
         taken_slugs(conn, base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_are_prepared_once() {
+        let now = crate::timestamp::now();
+        let row = NewAuthorRow {
+            form: AuthorForm {
+                slug: "afp",
+                name: "AFP",
+                bio: None,
+                avatar_url: None,
+                links: "[]".to_owned(),
+            },
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        assert!(crate::db::prepared_once(
+            &diesel::insert_into(authors::table).values(row)
+        ));
     }
 }

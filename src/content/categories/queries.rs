@@ -42,13 +42,16 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-/// The columns a category write sets from its fields (`None` clears): the
-/// update's changeset, and the insert's values. Not `Insertable`: diesel
-/// writes an `Option` field's `None` as `DEFAULT`, so the insert's text
-/// would depend on the values and could not be prepared once (article
-/// creates ran ~10 % slower, re-prepared every time).
-#[derive(AsChangeset)]
-#[diesel(table_name = categories, treat_none_as_null = true)]
+/// The columns a write sets from its fields (`None` clears): the update's
+/// changeset, and the insert's values. A `None` is written as NULL, not as
+/// diesel's default `DEFAULT`, so the insert's text never depends on the
+/// values and is prepared once (`inserts_are_prepared_once` checks it).
+#[derive(AsChangeset, Insertable)]
+#[diesel(
+    table_name = categories,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 struct CategoryForm<'a> {
     slug: &'a str,
     name: &'a str,
@@ -69,24 +72,31 @@ impl<'a> CategoryForm<'a> {
     }
 }
 
+/// A new row: its form and what only a creation sets.
+#[derive(Insertable)]
+#[diesel(table_name = categories, treat_none_as_default_value = false)]
+struct NewCategoryRow<'a> {
+    #[diesel(embed)]
+    form: CategoryForm<'a>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &CategoryFields,
     slug: &Slug,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let form = CategoryForm::new(fields, slug.as_str());
+    let row = NewCategoryRow {
+        form: CategoryForm::new(fields, slug.as_str()),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
     diesel::insert_into(categories::table)
-        .values((
-            categories::slug.eq(form.slug),
-            categories::name.eq(form.name),
-            categories::description.eq(form.description),
-            categories::parent_id.eq(form.parent_id),
-            categories::position.eq(form.position),
-            categories::created_at.eq(now),
-            categories::updated_at.eq(now),
-            categories::version.eq(1),
-        ))
+        .values(row)
         .returning(categories::id)
         .get_result(conn)
 }
@@ -153,5 +163,30 @@ impl crate::content::slug::SlugTable for Slugs {
 
     fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
         taken_slugs(conn, base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_are_prepared_once() {
+        let now = crate::timestamp::now();
+        let row = NewCategoryRow {
+            form: CategoryForm {
+                slug: "monde",
+                name: "Monde",
+                description: None,
+                parent_id: None,
+                position: 0,
+            },
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        assert!(crate::db::prepared_once(
+            &diesel::insert_into(categories::table).values(row)
+        ));
     }
 }

@@ -55,13 +55,16 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
         .optional()
 }
 
-/// The columns a tag write sets from its fields (`None` clears): the
-/// update's changeset, and the insert's values. Not `Insertable`: diesel
-/// writes an `Option` field's `None` as `DEFAULT`, so the insert's text
-/// would depend on the values and could not be prepared once (article
-/// creates ran ~10 % slower, re-prepared every time).
-#[derive(AsChangeset)]
-#[diesel(table_name = tags, treat_none_as_null = true)]
+/// The columns a write sets from its fields (`None` clears): the update's
+/// changeset, and the insert's values. A `None` is written as NULL, not as
+/// diesel's default `DEFAULT`, so the insert's text never depends on the
+/// values and is prepared once (`inserts_are_prepared_once` checks it).
+#[derive(AsChangeset, Insertable)]
+#[diesel(
+    table_name = tags,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 struct TagForm<'a> {
     slug: &'a str,
     name: &'a str,
@@ -78,22 +81,31 @@ impl<'a> TagForm<'a> {
     }
 }
 
+/// A new row: its form and what only a creation sets.
+#[derive(Insertable)]
+#[diesel(table_name = tags, treat_none_as_default_value = false)]
+struct NewTagRow<'a> {
+    #[diesel(embed)]
+    form: TagForm<'a>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &TagFields,
     slug: &Slug,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let form = TagForm::new(fields, slug.as_str());
+    let row = NewTagRow {
+        form: TagForm::new(fields, slug.as_str()),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
     diesel::insert_into(tags::table)
-        .values((
-            tags::slug.eq(form.slug),
-            tags::name.eq(form.name),
-            tags::description.eq(form.description),
-            tags::created_at.eq(now),
-            tags::updated_at.eq(now),
-            tags::version.eq(1),
-        ))
+        .values(row)
         .returning(tags::id)
         .get_result(conn)
 }
@@ -157,5 +169,28 @@ impl crate::content::slug::SlugTable for Slugs {
 
     fn taken(conn: &mut DbConnection, base: &Slug) -> QueryResult<HashSet<String>> {
         taken_slugs(conn, base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_are_prepared_once() {
+        let now = crate::timestamp::now();
+        let row = NewTagRow {
+            form: TagForm {
+                slug: "sahel",
+                name: "Sahel",
+                description: None,
+            },
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        assert!(crate::db::prepared_once(
+            &diesel::insert_into(tags::table).values(row)
+        ));
     }
 }

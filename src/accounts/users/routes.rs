@@ -1,20 +1,20 @@
-//! `/api/v1/users`: account management, for administrators (accounts with
-//! the admin role, or API tokens with the `admin` scope). The caller is
-//! checked before the body is read, so a refused caller learns nothing about
-//! what a valid body looks like.
+//! `/api/v1/users`: thin handlers over the use cases. The caller is checked
+//! before the body is read, so a refused caller learns nothing about what a
+//! valid body looks like.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
+use super::input::{CreateUser, UserPatch};
+use super::use_cases;
+use super::views::{UserList, UserView};
+use crate::auth::Caller;
 use crate::auth::policy::{self, Resource};
-use crate::auth::{Caller, password};
 use crate::error::{ApiError, Problem};
-use crate::http::conditional::{check_if_match, etag_of_view, if_match, json_get, json_written};
+use crate::http::conditional::{json_get, json_written, precondition};
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::listing::{PageQuery, page_response};
 use crate::state::AppState;
-use crate::users::views::{UserList, UserView};
-use crate::users::{self, CreateUser, NewAccount, User, UserPatch};
 
 const USERS_PATH: &str = "/api/v1/users";
 
@@ -22,14 +22,6 @@ const USERS_PATH: &str = "/api/v1/users";
 pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .map_err(|_| ApiError::not_found("no user has this id"))
-}
-
-/// `If-Match` against the account as stored, inside the write transaction.
-fn precondition(expected: Option<String>) -> impl FnOnce(&User) -> Result<(), ApiError> {
-    move |user| {
-        let current = etag_of_view(&UserView::try_from(user.clone())?)?;
-        check_if_match(expected.as_deref(), &current)
-    }
 }
 
 /// List accounts, oldest first.
@@ -57,11 +49,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_admin(&caller)?;
     let page = query?.0.parse()?;
-    let (rows, total) = state.db.read(move |conn| users::list(conn, page)).await?;
-    let views = rows
-        .into_iter()
-        .map(UserView::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let (views, total) = use_cases::list(&state.accounts, &caller, page).await?;
     page_response(&req, &caller, 0, views, page, total)
 }
 
@@ -92,35 +80,9 @@ pub async fn create_user(
     body: Result<JsonBody<CreateUser>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_write(&caller, Resource::User, None)?;
-    let input = body?.0;
-    let hashed = match password::check_policy("password", &input.password) {
-        Ok(()) => Some(state.passwords.hash(input.password.clone()).await?),
-        // `create_account` names every invalid field, this one included.
-        Err(_) => None,
-    };
-    let user = state
-        .db
-        .write(move |conn| {
-            let created = users::create_account_hashed(
-                conn,
-                &NewAccount {
-                    email: &input.email,
-                    display_name: &input.display_name,
-                    role: input.role,
-                    author_id: input.author_id,
-                    password: &input.password,
-                },
-                hashed.clone(),
-            )?;
-            users::find(conn, created.id)
-        })
-        .await?;
+    let user = use_cases::create(&state.accounts, &caller, body?.0).await?;
     let location = format!("{USERS_PATH}/{}", user.id);
-    json_written(
-        StatusCode::CREATED,
-        &UserView::try_from(user)?,
-        &[(header::LOCATION, location)],
-    )
+    json_written(StatusCode::CREATED, &user, &[(header::LOCATION, location)])
 }
 
 /// One account.
@@ -145,9 +107,8 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_admin(&caller)?;
-    let id = parse_id(&id)?;
-    let user = state.db.read(move |conn| users::find(conn, id)).await?;
-    json_get(&req, &caller, 0, &UserView::try_from(user)?, &[])
+    let user = use_cases::get(&state.accounts, &caller, parse_id(&id)?).await?;
+    json_get(&req, &caller, 0, &user, &[])
 }
 
 /// Change an account (merge semantics: only the fields sent change).
@@ -186,25 +147,8 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_write(&caller, Resource::User, None)?;
     let id = parse_id(&id)?;
-    let patch = users::check_patch(body?.0)?;
-    let expected = if_match(&req);
-    let hashed = match patch.password() {
-        Some(plain) => Some(state.passwords.hash(plain.to_owned()).await?),
-        None => None,
-    };
-    let user = state
-        .db
-        .write(move |conn| {
-            users::update_account(
-                conn,
-                id,
-                &patch,
-                precondition(expected.clone()),
-                hashed.clone(),
-            )
-        })
-        .await?;
-    json_written(StatusCode::OK, &UserView::try_from(user)?, &[])
+    let user = use_cases::update(&state.accounts, &caller, id, precondition(&req), body?.0).await?;
+    json_written(StatusCode::OK, &user, &[])
 }
 
 /// Delete an account.
@@ -238,10 +182,6 @@ pub async fn delete_user(
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_write(&caller, Resource::User, None)?;
     let id = parse_id(&id)?;
-    let expected = if_match(&req);
-    state
-        .db
-        .write(move |conn| users::delete_account(conn, id, precondition(expected.clone())))
-        .await?;
+    use_cases::delete(&state.accounts, &caller, id, precondition(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

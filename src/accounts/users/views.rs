@@ -5,9 +5,9 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::rows::User;
 use crate::auth::Role;
 use crate::error::ApiError;
-use crate::users::User;
 
 /// A newsroom account.
 #[derive(Debug, Serialize, ToSchema)]

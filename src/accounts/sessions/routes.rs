@@ -1,38 +1,15 @@
-//! Signing in: `POST /api/v1/auth/login` exchanges an email and a password
-//! for an access token and a refresh token.
+//! `/api/v1/auth/...`: thin handlers over the session use cases.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use crate::auth::authenticate::Credentials;
-use crate::auth::{Caller, Role, refresh};
+use super::input::{LoginRequest, PasswordChange, RefreshRequest};
+use super::use_cases;
+use super::views::TokenPair;
+use crate::accounts::users::views::UserView;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::http::extract::JsonBody;
 use crate::state::AppState;
-use crate::timestamp;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    #[schema(example = "redaction@journal.ne")]
-    pub email: String,
-    #[schema(example = "un mot de passe très long")]
-    pub password: String,
-}
-
-/// The credentials a client keeps after signing in.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenPair {
-    /// A JWT for `Authorization: Bearer ...`, valid for `expires_in` seconds.
-    pub access_token: String,
-    #[schema(example = "Bearer")]
-    pub token_type: &'static str,
-    #[schema(example = 900)]
-    pub expires_in: u64,
-    /// Opaque; exchange it at `/auth/refresh` for a new pair. Single use.
-    pub refresh_token: String,
-}
 
 /// The address failed logins are counted against (see `http::origin`).
 pub fn client_address(req: &HttpRequest) -> String {
@@ -44,29 +21,6 @@ pub fn client_address(req: &HttpRequest) -> String {
             .peer_addr()
             .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string()),
     }
-}
-
-/// Issues an access token and a refresh token in `family` (new when `None`).
-pub fn token_pair(
-    state: &AppState,
-    conn: &mut crate::db::DbConnection,
-    user_id: i64,
-    role: Role,
-    family: Option<&str>,
-) -> Result<TokenPair, ApiError> {
-    let refresh_token = refresh::issue(
-        conn,
-        user_id,
-        family,
-        timestamp::now(),
-        state.config.refresh_token_ttl,
-    )?;
-    Ok(TokenPair {
-        access_token: state.access_tokens.issue(user_id, role)?,
-        token_type: "Bearer",
-        expires_in: state.access_tokens.ttl().as_secs(),
-        refresh_token,
-    })
 }
 
 /// Sign in with email and password.
@@ -99,43 +53,11 @@ pub async fn login(
     req: HttpRequest,
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let LoginRequest {
-        email,
-        password: given,
-    } = body.0;
-    let caller = state
-        .auth
-        .authenticate(Credentials::Password {
-            email,
-            password: given,
-            client: client_address(&req),
-        })
-        .await?;
-    let Caller::Account(account) = caller else {
-        return Err(ApiError::Internal(
-            "a password named something other than an account".to_owned(),
-        ));
-    };
-    let state_for_db = state.clone();
-    let pair = state
-        .db
-        .write(move |conn| token_pair(&state_for_db, conn, account.user_id, account.role, None))
-        .await?;
+    let LoginRequest { email, password } = body.0;
+    let pair = use_cases::sign_in(&state.accounts, email, password, client_address(&req)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    /// The refresh token of the last pair received.
-    #[schema(example = "q9Xr3c0mYt2b8sKQ4nLw1hJ6pVdE5aFzUoG7iTyR2Ck")]
-    pub refresh_token: String,
-}
-
-fn refresh_refused() -> ApiError {
-    ApiError::Unauthorized("invalid, expired or already used refresh token".to_owned())
 }
 
 /// Exchange a refresh token for a new pair.
@@ -161,34 +83,7 @@ pub async fn refresh_session(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = body.0.refresh_token;
-    let state_for_db = state.clone();
-    let pair = state
-        .db
-        // The transaction commits whatever `redeem` decided, a family
-        // revoked on reuse included; only then is the refusal returned.
-        .write(
-            move |conn| match refresh::redeem(conn, &token, timestamp::now())? {
-                refresh::Redemption::Rotated {
-                    user_id,
-                    role,
-                    family,
-                } => {
-                    let role = Role::parse(&role).ok_or_else(|| {
-                        ApiError::Internal(format!("user {user_id} has an unknown role"))
-                    })?;
-                    token_pair(&state_for_db, conn, user_id, role, Some(&family)).map(Some)
-                }
-                refresh::Redemption::Reused => {
-                    tracing::warn!("refresh token reused; its session is revoked");
-                    Ok(None)
-                }
-                refresh::Redemption::Refused => Ok(None),
-            },
-        )
-        .await?
-        .ok_or_else(refresh_refused);
-    let pair = pair?;
+    let pair: TokenPair = use_cases::refresh(&state.accounts, body.0.refresh_token).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(pair))
@@ -216,12 +111,65 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = body.0.refresh_token;
-    state
-        .db
-        .write(move |conn| refresh::revoke_family_of(conn, &token, timestamp::now()))
-        .await?;
+    use_cases::sign_out(&state.accounts, body.0.refresh_token).await?;
     Ok(HttpResponse::NoContent()
         .insert_header(("Cache-Control", "no-store"))
         .finish())
+}
+
+/// The signed-in account.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = UserView),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API token, which has no account", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let user: UserView = use_cases::me(&state.accounts, &caller).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "private, no-store"))
+        .json(user))
+}
+
+/// Change one's own password.
+///
+/// The current password is required. Every session of the account ends
+/// (all refresh tokens are revoked), this one included: sign in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; every refresh token of the account is revoked"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API token, which has no password", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The password changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong `current_password`, `new_password` too short or too long, unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (the sign-in counters)",
+         headers(("Retry-After" = u64, description = "Seconds to wait")),
+         body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable, or password checking at capacity",
+         headers(("Retry-After" = u64, description = "Seconds to wait")),
+         body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: Result<JsonBody<PasswordChange>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    // The public and API tokens are refused before the body is read.
+    use_cases::require_account(&caller)?;
+    use_cases::change_password(&state.accounts, &caller, body?.0, &client_address(&req)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
