@@ -105,6 +105,21 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `CMS_TRUSTED_PROXIES`: peers whose `X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CMS_MEDIA_STORE`: where media files live (a directory).
+    pub media_store: String,
+    /// `CMS_MEDIA_PUBLIC_URL`: where clients fetch media files from (a
+    /// CDN); `/media` on this service when unset.
+    pub media_public_url: Option<String>,
+    /// `CMS_MEDIA_MAX_MB`, in bytes.
+    pub media_max_bytes: usize,
+    /// `CMS_MEDIA_MAX_PIXELS`: width × height beyond which an upload is
+    /// refused without being decoded.
+    pub media_max_pixels: u64,
+    /// `CMS_MEDIA_WIDTHS`: rendition widths, ascending.
+    pub media_widths: Vec<u32>,
+    /// `CMS_MEDIA_THREADS`: threads that process images; `None`: one fewer
+    /// than the cores, at least one.
+    pub media_threads: Option<usize>,
 }
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -273,8 +288,41 @@ impl Config {
                 0 => None,
                 n => Some(n as usize),
             },
+            media_store: var("CMS_MEDIA_STORE").unwrap_or_else(|| "data/media".to_owned()),
+            media_public_url: var("CMS_MEDIA_PUBLIC_URL")
+                .map(|raw| crate::http::origin::parse_public_url(&raw))
+                .transpose()
+                .map_err(|m| err("CMS_MEDIA_PUBLIC_URL", m))?,
+            media_max_bytes: number("CMS_MEDIA_MAX_MB", 20, 1, 1_024)? as usize * 1_048_576,
+            media_max_pixels: number("CMS_MEDIA_MAX_PIXELS", 50_000_000, 1, 1_000_000_000)?,
+            media_widths: match var("CMS_MEDIA_WIDTHS") {
+                None => vec![320, 640, 960, 1280, 1920],
+                Some(raw) => parse_widths(&raw).map_err(|m| err("CMS_MEDIA_WIDTHS", m))?,
+            },
+            media_threads: match number("CMS_MEDIA_THREADS", 0, 0, 256)? {
+                0 => None,
+                n => Some(n as usize),
+            },
         })
     }
+}
+
+/// Rendition widths: whole numbers from 16 to 10,000, comma-separated.
+fn parse_widths(raw: &str) -> Result<Vec<u32>, String> {
+    let mut widths = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.parse::<u32>()
+                .ok()
+                .filter(|n| (16..=10_000).contains(n))
+                .ok_or_else(|| format!("'{w}' is not a width from 16 to 10000"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    widths.sort_unstable();
+    widths.dedup();
+    Ok(widths)
 }
 
 /// What a signing secret must carry: 128 bits, HS256's security level.

@@ -21,8 +21,10 @@ pub mod openapi;
 pub mod routes;
 pub mod shutdown;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod timestamp;
+pub mod work_pool;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -64,6 +66,8 @@ pub enum StartError {
     Seed(String),
     #[error("CMS_JWT_SECRET: {0}")]
     Secret(String),
+    #[error("CMS_MEDIA_STORE: {0}")]
+    MediaStore(String),
 }
 
 impl Application {
@@ -119,6 +123,25 @@ impl Application {
             config.password_hashing_threads,
         ));
         let access_tokens = Arc::new(access_tokens);
+        let media_threads = work_pool::WorkPool::threads_for_this_machine(config.media_threads);
+        let media = content::media::Media {
+            db: db.clone(),
+            store: storage::MediaStore::from_setting(&config.media_store)
+                .map_err(StartError::MediaStore)?,
+            // Uploads wait their turn rather than being refused: a burst
+            // of photos from a press conference is normal.
+            work: Arc::new(work_pool::WorkPool::start(
+                "media",
+                media_threads,
+                media_threads * 32,
+            )),
+            limits: content::media::processing::Limits {
+                max_pixels: config.media_max_pixels,
+                widths: config.media_widths.clone(),
+            },
+            urls: content::media::views::MediaUrls::new(config.media_public_url.as_deref()),
+            max_bytes: config.media_max_bytes,
+        };
         let authenticator = auth::authenticate::Authenticator {
             db: db.clone(),
             access_tokens: Arc::clone(&access_tokens),
@@ -135,6 +158,7 @@ impl Application {
             auth: authenticator,
             db: db.clone(),
             content,
+            media: media.clone(),
             generation,
             alive: Arc::new(()),
             config: Arc::new(config),
@@ -142,12 +166,16 @@ impl Application {
             passwords,
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };
-        jobs::runner::Runner::new(db.clone(), clock, jobs::runner::Handlers::of_the_service())
-            .start(
-                JOB_WORKERS,
-                Arc::clone(db.jobs_signal()),
-                Arc::downgrade(&state.alive),
-            );
+        jobs::runner::Runner::new(
+            db.clone(),
+            clock,
+            jobs::runner::Handlers::of_the_service(&media),
+        )
+        .start(
+            JOB_WORKERS,
+            Arc::clone(db.jobs_signal()),
+            Arc::downgrade(&state.alive),
+        );
         let bind_error = |source| StartError::Bind {
             addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             source,

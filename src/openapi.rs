@@ -31,6 +31,7 @@ use crate::error::{FieldError, Problem};
         (name = "categories", description = "The category tree, with breadcrumb paths"),
         (name = "authors", description = "Bylines (not accounts): agencies, journalists, guests"),
         (name = "tags", description = "Free labels on articles"),
+        (name = "media", description = "The media library: uploads, renditions, the files themselves"),
         (name = "auth", description = "Signing in, refresh tokens, one's own account"),
         (name = "users", description = "Newsroom accounts (administrators only)"),
         (name = "tokens", description = "API tokens for integrators (administrators only)"),

@@ -6,14 +6,16 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::accounts::{api_tokens, sessions, users};
-use crate::content::{articles, authors, categories, tags};
+use crate::content::{articles, authors, categories, media, tags};
 use crate::{health, metrics};
 
 /// Routes that appear in the OpenAPI document.
 pub fn documented(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
-        .service(metrics::serve);
+        .service(metrics::serve)
+        .service(media::serve::serve_file)
+        .service(media::serve::serve_file_head);
     cfg.service(
         scope::scope("/api/v1")
             .service(sessions::routes::login)
@@ -55,7 +57,12 @@ fn content_routes(cfg: &mut ServiceConfig) {
         .service(tags::routes::create_tag)
         .service(tags::routes::get_tag)
         .service(tags::routes::update_tag)
-        .service(tags::routes::delete_tag);
+        .service(tags::routes::delete_tag)
+        .service(media::routes::list_media)
+        .service(media::routes::upload_media)
+        .service(media::routes::get_media)
+        .service(media::routes::update_media)
+        .service(media::routes::delete_media);
 }
 
 /// Routes outside the document: the document itself and its viewer.

@@ -28,6 +28,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     /// What content use cases run with (database, clock, read memos).
     pub content: Content,
+    /// What media use cases run with (database, store, image threads).
+    pub media: crate::content::media::Media,
     /// Background threads (job workers) run while this lives.
     pub alive: Arc<()>,
 }

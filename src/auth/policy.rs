@@ -140,6 +140,26 @@ pub fn authorize_tag_create(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
+/// Uploads (and changes to one's own uploads): every role, contributors
+/// included (their drafts need images); not read-only tokens.
+pub fn authorize_media_upload(caller: &Caller) -> Result<(), ApiError> {
+    caller.require_authenticated()?;
+    acting_role(caller)
+        .map(drop)
+        .ok_or_else(|| forbidden("this token may only read content"))
+}
+
+/// Changing or deleting a media object: editors and admins any, authors
+/// and contributors those they uploaded (`created_by`).
+pub fn authorize_media_change(caller: &Caller, created_by: Option<i64>) -> Result<(), ApiError> {
+    authorize_media_upload(caller)?;
+    match acting_role(caller) {
+        Some(Role::Admin | Role::Editor) => Ok(()),
+        _ if created_by.is_some() && caller.user_id() == created_by => Ok(()),
+        _ => Err(forbidden("you may only change media you uploaded")),
+    }
+}
+
 /// Reads that need an admin (users, API tokens).
 pub fn authorize_admin(caller: &Caller) -> Result<(), ApiError> {
     match acting_role(caller) {

@@ -32,6 +32,7 @@ pub enum Resource {
     Category,
     Author,
     Tag,
+    Media,
 }
 
 impl Resource {
@@ -41,6 +42,7 @@ impl Resource {
             Self::Category => "category",
             Self::Author => "author",
             Self::Tag => "tag",
+            Self::Media => "media",
         }
     }
 }
@@ -218,6 +220,23 @@ impl Change {
             } else {
                 Stale::Nothing
             },
+            goes_live_at: None,
+        })
+    }
+
+    /// A media object uploaded or its texts changed: no article embeds it yet.
+    pub fn media(
+        action: Action,
+        view: &crate::content::media::views::MediaView,
+        actor: Actor,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            resource: Resource::Media,
+            id: view.id,
+            action,
+            actor,
+            payload: to_json(view)?,
+            stale: Stale::Nothing,
             goes_live_at: None,
         })
     }

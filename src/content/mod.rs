@@ -1,4 +1,4 @@
-//! The newsroom's content: articles, categories, authors and tags.
+//! The newsroom's content: articles, categories, authors, tags and media.
 
 pub mod articles;
 pub mod authors;
@@ -6,6 +6,7 @@ pub mod body;
 pub mod categories;
 pub mod context;
 pub mod lookup;
+pub mod media;
 pub mod patch;
 pub mod precondition;
 pub mod slug;

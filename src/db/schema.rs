@@ -176,6 +176,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        content_hash -> Text,
+        storage_key -> Text,
+        file_name -> Text,
+        mime_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        title -> Nullable<Text>,
+        placeholder -> Text,
+        dominant_color -> Text,
+        renditions -> Text,
+        search_text -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(users -> authors (author_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(article_authors -> articles (article_id));
@@ -199,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttles,
     content_events,
     jobs,
+    media,
 );

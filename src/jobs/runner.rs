@@ -14,24 +14,39 @@ use crate::db::{Db, Tx};
 use crate::error::ApiError;
 
 /// What a job of one kind does, in the transaction that also completes it.
-pub type Handler = fn(&mut Tx<'_>, &Job, NaiveDateTime) -> Result<(), ApiError>;
+/// A closure, so that a handler can hold what it works with (the media
+/// store).
+pub type Handler =
+    Arc<dyn Fn(&mut Tx<'_>, &Job, NaiveDateTime) -> Result<(), ApiError> + Send + Sync>;
 
 /// The handler of each job kind.
 #[derive(Clone, Default)]
 pub struct Handlers(HashMap<&'static str, Handler>);
 
 impl Handlers {
-    pub fn with(mut self, kind: &'static str, handler: Handler) -> Self {
-        self.0.insert(kind, handler);
+    pub fn with(
+        mut self,
+        kind: &'static str,
+        handler: impl Fn(&mut Tx<'_>, &Job, NaiveDateTime) -> Result<(), ApiError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.0.insert(kind, Arc::new(handler));
         self
     }
 
     /// Every kind the service enqueues.
-    pub fn of_the_service() -> Self {
+    pub fn of_the_service(media: &crate::content::media::Media) -> Self {
         use crate::content::articles::{backfill, go_live};
+        use crate::content::media::use_cases as media_use_cases;
+        let store = media.store.clone();
         Self::default()
             .with(go_live::KIND, go_live::run)
             .with(backfill::KIND, backfill::run)
+            .with(media_use_cases::PURGE, move |tx, job, _| {
+                media_use_cases::purge(&store, tx, job)
+            })
     }
 }
 

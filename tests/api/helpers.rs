@@ -338,6 +338,17 @@ pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     vars.insert("DATABASE_URL".to_owned(), database_url.to_owned());
+    // A media store of each application's own, left in the temporary
+    // directory (empty unless the test uploads).
+    let media = tempfile::Builder::new()
+        .prefix("cms-test-media-")
+        .tempdir()
+        .expect("temporary media directory")
+        .keep();
+    vars.insert(
+        "CMS_MEDIA_STORE".to_owned(),
+        media.to_string_lossy().into_owned(),
+    );
     for (k, v) in overrides {
         vars.insert((*k).to_owned(), (*v).to_owned());
     }
@@ -350,6 +361,8 @@ pub struct TestApp {
     pub db: Db,
     pub backend: Backend,
     pub database: TestDatabase,
+    /// The media store's directory.
+    pub media_dir: std::path::PathBuf,
 }
 
 impl TestApp {
@@ -415,6 +428,7 @@ impl TestApp {
         config: Config,
         clock: Arc<dyn cms::clock::Clock>,
     ) -> Self {
+        let media_dir = std::path::PathBuf::from(&config.media_store);
         let app =
             tokio::task::spawn_blocking(move || cms::Application::build_with_clock(config, clock))
                 .await
@@ -433,6 +447,7 @@ impl TestApp {
             db,
             backend,
             database,
+            media_dir,
         }
     }
 
@@ -801,6 +816,32 @@ impl TestApp {
                         ))
                         .order(api_tokens::id)
                         .load::<(i64, String, String, Option<chrono::NaiveDateTime>)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
+                    "media",
+                    media::table
+                        .select((
+                            media::id,
+                            media::content_hash,
+                            media::version,
+                            media::alt,
+                            media::caption,
+                            media::credit,
+                            media::title,
+                        ))
+                        .order(media::id)
+                        .load::<(
+                            i64,
+                            String,
+                            i32,
+                            Option<String>,
+                            Option<String>,
+                            Option<String>,
+                            Option<String>,
+                        )>(conn)?
                         .into_iter()
                         .map(|r| format!("{r:?}"))
                         .collect(),

@@ -23,6 +23,7 @@ mod content_taxonomy;
 mod forged_tokens;
 mod hostile_input;
 mod jobs;
+mod media;
 mod password_guessing;
 mod permissions;
 mod read_paths;
