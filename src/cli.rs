@@ -57,3 +57,18 @@ pub fn seed_demo(config: &Config) -> Result<(), String> {
     println!("{summary}");
     Ok(())
 }
+
+/// `cms media gc`: settle what a crash left in the media store (see
+/// `content::media::use_cases::sweep`).
+pub fn media_gc(config: &Config) -> Result<(), String> {
+    let (db, _) = Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let store = crate::storage::MediaStore::from_setting(&config.media_store)
+        .map_err(|e| format!("CMS_MEDIA_STORE: {e}"))?;
+    let swept =
+        crate::content::media::use_cases::sweep(&db, &store).map_err(|e| e.problem().detail)?;
+    println!(
+        "media store swept: {} staged upload(s) made visible, {} dropped, {} unused director(ies) removed",
+        swept.promoted, swept.dropped, swept.removed
+    );
+    Ok(())
+}

@@ -53,6 +53,16 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document (the content of openapi/openapi.json).
     Openapi,
+    /// The media store.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// Settle what a crash left: staged uploads older than an hour are made
+    /// visible (their row committed) or dropped; unused files are removed.
+    Gc,
 }
 
 fn main() -> ExitCode {
@@ -78,6 +88,7 @@ fn main() -> ExitCode {
             password_stdin,
         } => cms::cli::create_admin(&config, &email, name.as_deref(), password_stdin),
         Command::SeedDemo => cms::cli::seed_demo(&config),
+        Command::Media(MediaCommand::Gc) => cms::cli::media_gc(&config),
         Command::Openapi => Ok(()),
     };
     match result {

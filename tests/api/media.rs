@@ -940,7 +940,88 @@ async fn parallel_uploads_all_succeed(backend: Backend) {
     assert!(store_contents(&app).1.is_empty());
 }
 
+/// Backdates a directory, as if a crash had left it an hour and more ago.
+fn backdate(dir: &std::path::Path) {
+    let then = std::time::SystemTime::now() - Duration::from_secs(2 * 3_600);
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+}
+
+/// What crashes leave in the store, settled by `cms media gc`: an upload
+/// staged but never committed is dropped; one committed but not yet made
+/// visible is made visible; files no object uses are removed; a staging
+/// younger than an hour (another process uploading) is left alone.
+async fn cms_media_gc_settles_what_a_crash_left(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let author = app.create_user(Role::Author).await;
+    let media = created(
+        upload_multipart(
+            &app,
+            Some(&author.token),
+            jpeg(&gradient(500, 300)),
+            "p.jpg",
+            &[],
+        )
+        .await,
+    )
+    .await;
+    let url = media["url"].as_str().unwrap().to_owned();
+    let dir = url
+        .trim_start_matches("/media/")
+        .rsplit_once('/')
+        .unwrap()
+        .0
+        .to_owned();
+    let (shard, hash) = dir.split_once('/').unwrap();
+    let staging = app.media_dir.join(".staging");
+
+    // Committed, not yet visible (the crash came between the two).
+    let unpromoted = staging.join(format!("{hash}.crash1"));
+    std::fs::rename(app.media_dir.join(shard).join(hash), &unpromoted).unwrap();
+    backdate(&unpromoted);
+    assert_eq!(app.get(&url).await.status().as_u16(), 404);
+    // Staged, never committed.
+    let never = staging.join(format!("{}.crash2", "ab".repeat(32)));
+    std::fs::create_dir_all(&never).unwrap();
+    std::fs::write(never.join("x.jpg"), b"x").unwrap();
+    backdate(&never);
+    // Being written by another process right now.
+    let young = staging.join(format!("{}.uploading", "cd".repeat(32)));
+    std::fs::create_dir_all(&young).unwrap();
+    // Visible, but no object uses it.
+    let orphan = app.media_dir.join("ef").join("ef".repeat(32));
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(orphan.join("x.jpg"), b"x").unwrap();
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+        .args(["media", "gc"])
+        .env("DATABASE_URL", app.database.url())
+        .env("CMS_MEDIA_STORE", &app.media_dir)
+        .env("CMS_SEED_DEMO", "false")
+        .env_remove("CMS_JWT_SECRET")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        said.contains("1 staged upload(s) made visible, 1 dropped, 1 unused"),
+        "{said}"
+    );
+
+    assert_eq!(app.get(&url).await.status().as_u16(), 200);
+    assert!(!never.exists());
+    assert!(young.exists());
+    assert!(!orphan.exists());
+}
+
 on_both_databases!(
+    cms_media_gc_settles_what_a_crash_left,
     an_agency_photo_is_stored_upright_without_its_metadata,
     png_webp_and_gif_uploads_keep_their_family,
     media_files_are_served_with_validators_and_ranges,

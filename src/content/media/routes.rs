@@ -32,13 +32,17 @@ const MULTIPART_OVERHEAD: usize = 64 * 1024;
 const MAX_TEXT_PART: usize = 8 * 1024;
 
 /// Bytes of a file, as OpenAPI describes them (`string`, `binary`).
-#[derive(utoipa::ToSchema)]
+#[derive(utoipa::ToSchema, Deserialize)]
 #[schema(value_type = String, format = Binary)]
 pub struct BinaryFile(#[allow(dead_code, reason = "a schema only")] Vec<u8>);
 
-/// The parts of a `multipart/form-data` upload.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code, reason = "a schema only: the parts are read as they stream in")]
+/// The parts of a `multipart/form-data` upload; any other part is refused.
+#[derive(utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(
+    dead_code,
+    reason = "a schema only: the parts are read as they stream in"
+)]
 pub struct MediaUploadForm {
     /// The image: JPEG, PNG, WebP or GIF.
     file: BinaryFile,

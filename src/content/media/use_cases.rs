@@ -397,28 +397,40 @@ pub fn purge(
     Ok(())
 }
 
-/// Settles what a crash left in the store: staged uploads whose row
-/// committed are made visible, others dropped; directories no row uses are
-/// removed. Returns (promoted, dropped, removed).
-pub fn sweep(cx: &Media) -> Result<(usize, usize, usize), ApiError> {
-    let listing = cx.store.list_blocking()?;
-    let mut counts = (0, 0, 0);
+/// What a sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    /// Staged uploads whose row had committed, made visible.
+    pub promoted: usize,
+    /// Staged uploads whose row never committed, dropped.
+    pub dropped: usize,
+    /// Visible directories no row uses, removed.
+    pub removed: usize,
+}
+
+/// Settles what a crash left in the store (`cms media gc`): staged uploads
+/// older than `storage::STAGING_GRACE` whose row committed are made
+/// visible, the others dropped; directories no row uses are removed. Each
+/// decision is taken under the lock an upload of the same bytes takes.
+pub fn sweep(db: &crate::db::Db, store: &crate::storage::MediaStore) -> Result<Swept, ApiError> {
+    let listing = store.list_blocking()?;
+    let mut swept = Swept::default();
     for (dir, location) in &listing.stale_staging {
         let hash = dir.rsplit('/').next().unwrap_or_default().to_owned();
-        let used = cx.db.write_blocking(|tx| {
+        let used = db.write_blocking(|tx| {
             slug_lock::hold(tx, "media", &hash)?;
             Ok(queries::with_hash(tx, &hash)?.is_some())
         })?;
         if used {
-            cx.store.promote_blocking(location, dir)?;
-            counts.0 += 1;
+            store.promote_blocking(location, dir)?;
+            swept.promoted += 1;
         } else {
-            cx.store.remove_staging_blocking(location)?;
-            counts.1 += 1;
+            store.remove_staging_blocking(location)?;
+            swept.dropped += 1;
         }
     }
     let in_use = {
-        let mut conn = cx.db.get_blocking()?;
+        let mut conn = db.get_blocking()?;
         queries::dirs_in_use(&mut conn)?
     };
     for dir in listing
@@ -427,16 +439,17 @@ pub fn sweep(cx: &Media) -> Result<(usize, usize, usize), ApiError> {
         .filter(|d| in_use.binary_search(d).is_err())
     {
         let hash = dir.rsplit('/').next().unwrap_or_default().to_owned();
-        cx.db.write_blocking(|tx| {
+        let removed = db.write_blocking(|tx| {
             slug_lock::hold(tx, "media", &hash)?;
-            if queries::with_hash(tx, &hash)?.is_none() {
-                cx.store.remove_dir_blocking(dir)?;
+            let unused = queries::with_hash(tx, &hash)?.is_none();
+            if unused {
+                store.remove_dir_blocking(dir)?;
             }
-            Ok(())
+            Ok(unused)
         })?;
-        counts.2 += 1;
+        swept.removed += usize::from(removed);
     }
-    Ok(counts)
+    Ok(swept)
 }
 
 /// The format a `mime_type` filter names, or a 400.
