@@ -309,6 +309,7 @@ fn seed_article(
         author_ids: ids(article.authors, author_id, "author")?,
         tag_ids: Some(ids(article.tags, tag_id, "tag")?),
         featured_image: None,
+        featured_image_id: None,
         seo: None,
         featured: Some(article.featured),
         sponsored: None,
@@ -316,6 +317,12 @@ fn seed_article(
         language: None,
     });
     let draft = ArticleDraft::parse(desired, None, now).map_err(invalid)?;
-    articles::use_cases::insert(conn, &draft, actor(), now)?;
+    articles::use_cases::insert(
+        conn,
+        &draft,
+        actor(),
+        now,
+        &crate::content::media::views::MediaUrls::new(None),
+    )?;
     Ok(())
 }

@@ -117,8 +117,12 @@ impl Application {
             config.access_token_ttl,
         );
         let generation = Arc::clone(db.generation());
-        let content =
-            content::Content::new(db.clone(), Arc::clone(&clock), config.list_totals_memo);
+        let content = content::Content::new(
+            db.clone(),
+            Arc::clone(&clock),
+            config.list_totals_memo,
+            content::media::views::MediaUrls::new(config.media_public_url.as_deref()),
+        );
         let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
             config.password_hashing_threads,
         ));

@@ -112,6 +112,11 @@ enum Stale {
     /// Every article filed under these categories (a renamed or moved one
     /// and its subtree: their breadcrumbs pass through it).
     FiledUnder(Vec<i64>),
+    /// Every article featuring a media object whose texts changed: their
+    /// featured image is resolved again, then rendered.
+    Featuring(Box<crate::content::media::views::MediaView>),
+    /// These articles, whose featured image was taken off.
+    Articles(Vec<i64>),
 }
 
 /// One change to one resource, as `commit` records it.
@@ -224,7 +229,8 @@ impl Change {
         })
     }
 
-    /// A media object uploaded or its texts changed: no article embeds it yet.
+    /// A media object uploaded or its texts changed; the articles that
+    /// feature it show the new texts.
     pub fn media(
         action: Action,
         view: &crate::content::media::views::MediaView,
@@ -236,8 +242,29 @@ impl Change {
             action,
             actor,
             payload: to_json(view)?,
-            stale: Stale::Nothing,
+            stale: if view.used_by.is_empty() {
+                Stale::Nothing
+            } else {
+                Stale::Featuring(Box::new(view.clone()))
+            },
             goes_live_at: None,
+        })
+    }
+
+    /// A media object deleted, taken off the articles `detached` first.
+    pub fn media_deleted(
+        id: i64,
+        storage_key: &str,
+        detached: Vec<i64>,
+        actor: Actor,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            stale: if detached.is_empty() {
+                Stale::Nothing
+            } else {
+                Stale::Articles(detached)
+            },
+            ..Self::deleted(Resource::Media, id, storage_key, actor)?
         })
     }
 
@@ -273,6 +300,8 @@ pub fn commit(tx: &mut Tx<'_>, change: Change) -> Result<(), ApiError> {
         Stale::SignedBy(author_id) => renderings::refresh_signed_by(tx, *author_id)?,
         Stale::Tagged(tag_id) => renderings::refresh_tagged(tx, *tag_id)?,
         Stale::FiledUnder(category_ids) => renderings::refresh_filed_under(tx, category_ids)?,
+        Stale::Featuring(media) => renderings::refresh_featuring(tx, media)?,
+        Stale::Articles(ids) => renderings::refresh_articles(tx, ids)?,
     }
     diesel::insert_into(content_events::table)
         .values((

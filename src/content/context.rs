@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::content::articles::totals::ListTotals;
 use crate::content::categories::memo::TreeMemo;
+use crate::content::media::views::MediaUrls;
 use crate::db::Db;
 
 #[derive(Clone)]
@@ -18,18 +19,26 @@ pub struct Content {
     pub list_totals: Arc<ListTotals>,
     /// The category tree, kept until content changes.
     pub category_tree: Arc<TreeMemo>,
+    /// Where media files are seen from, for featured images.
+    pub media_urls: MediaUrls,
 }
 
 impl Content {
     /// A context over `db` with memos of its own, following `db`'s content
     /// generation.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, memoised_totals: bool) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        memoised_totals: bool,
+        media_urls: MediaUrls,
+    ) -> Self {
         let generation = Arc::clone(db.generation());
         Self {
             list_totals: Arc::new(ListTotals::new(memoised_totals, Arc::clone(&generation))),
             category_tree: Arc::new(TreeMemo::new(generation)),
             db,
             clock,
+            media_urls,
         }
     }
 }

@@ -83,6 +83,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        featured_image_id -> Nullable<BigInt>,
     }
 }
 

@@ -37,6 +37,7 @@ async fn seed_published(
                     category_id,
                     author_ids: vec![author_id],
                     tag_ids: Some(tag_ids.clone()),
+                    featured_image_id: None,
                     featured_image: None,
                     seo: None,
                     featured: Some(i % 7 == 0),
@@ -46,7 +47,13 @@ async fn seed_published(
                 });
                 let draft = ArticleDraft::parse(desired, None, now)
                     .map_err(cms::error::ApiError::Validation)?;
-                insert(conn, &draft, cms::changes::Actor::system("test"), now)?;
+                insert(
+                    conn,
+                    &draft,
+                    cms::changes::Actor::system("test"),
+                    now,
+                    &cms::content::media::views::MediaUrls::new(None),
+                )?;
             }
             Ok(())
         })

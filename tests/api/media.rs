@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use image::{DynamicImage, ImageDecoder, ImageReader};
 use serde_json::{Value, json};
 
-use crate::content_fixtures::{api_token, created, ok_json};
+use crate::content_fixtures::{api_token, article, created, desk, ok_json};
 use crate::helpers::{Backend, TestApp, header, problem, problem_fields};
 use crate::on_both_databases;
 use cms::auth::Role;
@@ -1020,7 +1020,173 @@ async fn cms_media_gc_settles_what_a_crash_left(backend: Backend) {
     assert!(!orphan.exists());
 }
 
+/// An article features an image of the library: the list and the detail
+/// (public, from the stored renderings, and newsroom) show it with its
+/// renditions; the article's own texts win over the media's, and the
+/// media's new texts reach the article; deleting the image is refused while
+/// featured unless forced, which takes it off the article.
+async fn an_article_features_a_media_image_by_reference(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let token = Some(d.editor.token.as_str());
+    let media =
+        created(upload_multipart(&app, token, agency_photo(1600, 1200), "cotonou.jpg", &[]).await)
+            .await;
+    let media_id = media["id"].as_i64().unwrap();
+    let created_article = article(
+        &app,
+        &d.editor.token,
+        &json!({
+            "title": "Le président à Cotonou",
+            "body": "Visite officielle.",
+            "category_id": d.category_id,
+            "author_ids": [d.author_id],
+            "status": "published",
+            "featured_image_id": media_id,
+            "featured_image": {"alt": "Le président descend de l’avion"},
+        }),
+    )
+    .await;
+    let id = created_article["id"].as_i64().unwrap();
+    let slug = created_article["slug"].as_str().unwrap().to_owned();
+    let shown = |view: &Value| view["featured_image"].clone();
+    let image = shown(&created_article);
+    assert_eq!(image["id"], media_id);
+    assert_eq!(image["url"], media["url"]);
+    assert_eq!(
+        image["alt"], "Le président descend de l’avion",
+        "the article's own"
+    );
+    assert_eq!(image["caption"], media["caption"], "the media's");
+    assert_eq!(image["credit"], "AFP");
+    assert_eq!(image["width"], 1200);
+    assert_eq!(image["height"], 1600);
+    assert_eq!(image["renditions"], media["renditions"]);
+    assert_eq!(image["srcset"], media["srcset"]);
+    assert_eq!(image["placeholder"], media["placeholder"]);
+    assert!(image.get("overrides").is_none(), "kept, never shown");
+
+    let public_list = ok_json(app.get("/api/v1/articles").await).await;
+    assert_eq!(shown(&public_list["data"][0]), image);
+    let public_detail = ok_json(app.get(&format!("/api/v1/articles/{slug}")).await).await;
+    assert_eq!(shown(&public_detail), image);
+    let newsroom_list = ok_json(app.get_as("/api/v1/articles", token).await).await;
+    assert_eq!(shown(&newsroom_list["data"][0]), image);
+    let with_users = ok_json(app.get(&format!("/api/v1/media/{media_id}")).await).await;
+    assert_eq!(
+        with_users["used_by"],
+        json!([{"id": id, "slug": slug, "title": "Le président à Cotonou"}])
+    );
+
+    // The media's new caption reaches the article; its own alt stays.
+    ok_json(
+        app.patch_json(
+            &format!("/api/v1/media/{media_id}"),
+            token,
+            &json!({"caption": "Patrice Talon à l’aéroport de Cotonou", "alt": "Autre"}),
+        )
+        .await,
+    )
+    .await;
+    for body in [
+        ok_json(app.get("/api/v1/articles").await).await["data"][0].clone(),
+        ok_json(app.get(&format!("/api/v1/articles/{slug}")).await).await,
+    ] {
+        assert_eq!(
+            body["featured_image"]["caption"],
+            "Patrice Talon à l’aéroport de Cotonou"
+        );
+        assert_eq!(
+            body["featured_image"]["alt"],
+            "Le président descend de l’avion"
+        );
+    }
+    // New texts of the article's own, the same image.
+    let changed = ok_json(
+        app.patch_json(
+            &format!("/api/v1/articles/{id}"),
+            token,
+            &json!({"featured_image": {"caption": "Légende « de l’article »"}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(changed["featured_image"]["id"], media_id);
+    assert_eq!(
+        changed["featured_image"]["caption"],
+        "Légende « de l’article »"
+    );
+    assert_eq!(
+        changed["featured_image"]["alt"], "Autre",
+        "no longer overridden"
+    );
+
+    // Bad references, nothing written.
+    let before = app.snapshot().await;
+    let refused = problem(
+        app.patch_json(
+            &format!("/api/v1/articles/{id}"),
+            token,
+            &json!({"featured_image_id": 999_999}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&refused), ["featured_image_id"]);
+    let refused = problem(
+        app.patch_json(
+            &format!("/api/v1/articles/{id}"),
+            token,
+            &json!({"featured_image_id": media_id, "featured_image": {"url": "https://x.example/a.jpg"}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&refused), ["featured_image.url"]);
+    let refused = problem(
+        app.delete_as(&format!("/api/v1/media/{media_id}"), token)
+            .await,
+        409,
+    )
+    .await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{id} ({slug})")),
+        "{refused}"
+    );
+    assert_eq!(app.snapshot().await, before);
+
+    // Forced: taken off the article, which still stands.
+    let gone = app
+        .delete_as(&format!("/api/v1/media/{media_id}?force=true"), token)
+        .await;
+    assert_eq!(gone.status().as_u16(), 204);
+    let public_detail = ok_json(app.get(&format!("/api/v1/articles/{slug}")).await).await;
+    assert_eq!(public_detail["featured_image"], Value::Null);
+    let public_list = ok_json(app.get("/api/v1/articles").await).await;
+    assert_eq!(public_list["data"][0]["featured_image"], Value::Null);
+    // An image given by URL still works as before.
+    let external = ok_json(
+        app.patch_json(
+            &format!("/api/v1/articles/{id}"),
+            token,
+            &json!({"featured_image": {"url": "https://cdn.example/niamey.webp", "alt": "Niamey"}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        external["featured_image"],
+        json!({"url": "https://cdn.example/niamey.webp", "alt": "Niamey", "caption": null, "credit": null, "width": null, "height": null})
+    );
+}
+
 on_both_databases!(
+    an_article_features_a_media_image_by_reference,
     cms_media_gc_settles_what_a_crash_left,
     an_agency_photo_is_stored_upright_without_its_metadata,
     png_webp_and_gif_uploads_keep_their_family,

@@ -20,7 +20,12 @@ fn public_list() -> cms::content::articles::list_params::ArticleListParams {
 
 async fn the_fast_paths_give_the_typed_paths_bytes(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("CMS_SEED_DEMO", "true")]).await;
-    let cx = Content::new(app.db.clone(), Arc::new(cms::clock::SystemClock), false);
+    let cx = Content::new(
+        app.db.clone(),
+        Arc::new(cms::clock::SystemClock),
+        false,
+        cms::content::media::views::MediaUrls::new(None),
+    );
 
     let stored = use_cases::public_list_items(&cx, public_list(), Start::Offset(0))
         .await

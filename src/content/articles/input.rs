@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::featured;
 use super::lifecycle::{self, ArticleStatus};
 use super::rows::ArticleRow;
 use super::views::{ArticleView, FeaturedImage};
@@ -25,17 +26,21 @@ pub const SEO_DESCRIPTION_MAX: usize = 500;
 /// Length of a generated excerpt, in characters (about two sentences).
 pub const EXCERPT_TARGET: usize = 160;
 
-/// The image shown with the article, as sent.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// The image shown with the article, as sent: an image elsewhere (`url`
+/// required), or, beside `featured_image_id`, the article's own `alt`,
+/// `caption` and `credit` for the media object (no `url`, `width` or
+/// `height`: those are the media's).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeaturedImageInput {
-    /// An http(s) URL or a path on this site (`/media/...`).
+    /// An http(s) URL or a path on this site; required without
+    /// `featured_image_id`, refused with it.
     #[schema(
         example = "https://cdn.example/2025/01/niamey.webp",
         max_length = 2048,
         pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(https?://|/)[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     )]
-    pub url: String,
+    pub url: Option<String>,
     #[schema(example = "Le fleuve Niger à Niamey", max_length = 500)]
     pub alt: Option<String>,
     #[schema(example = "Niamey, le 18 janvier 2025.", max_length = 500)]
@@ -104,6 +109,9 @@ pub struct ArticleCreate {
     pub author_ids: Vec<i64>,
     #[schema(example = json!([3]))]
     pub tag_ids: Option<Vec<i64>>,
+    /// A media object of the library as the featured image (see `featured_image`).
+    #[schema(example = 12)]
+    pub featured_image_id: Option<i64>,
     #[serde(default, deserialize_with = "object::optional")]
     pub featured_image: Option<FeaturedImageInput>,
     #[serde(default, deserialize_with = "object::optional")]
@@ -156,6 +164,13 @@ pub struct ArticlePatch {
     #[serde(default)]
     #[schema(value_type = Option<Vec<i64>>)]
     pub tag_ids: Patch<Vec<i64>>,
+    /// A media object as the featured image; `null` removes it. Sent
+    /// alone, the article's own texts for the image are dropped.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, example = 12)]
+    pub featured_image_id: Patch<i64>,
+    /// Replaced as a whole. Without `url`, beside a media image: the
+    /// article's own texts for it.
     #[serde(default, deserialize_with = "object::patch")]
     #[schema(value_type = Option<FeaturedImageInput>)]
     pub featured_image: Patch<FeaturedImageInput>,
@@ -202,6 +217,7 @@ pub struct Desired {
     pub category_id: i64,
     pub author_ids: Vec<i64>,
     pub tag_ids: Vec<i64>,
+    pub featured_image_id: Option<i64>,
     pub featured_image: Option<FeaturedImageInput>,
     pub seo: SeoFields,
     pub featured: bool,
@@ -223,6 +239,64 @@ fn merge_seo(current: SeoFields, input: SeoInput) -> SeoFields {
     }
 }
 
+/// A media image's overrides as they are sent.
+fn overrides_input(overrides: featured::Overrides) -> FeaturedImageInput {
+    FeaturedImageInput {
+        alt: overrides.alt,
+        caption: overrides.caption,
+        credit: overrides.credit,
+        ..FeaturedImageInput::default()
+    }
+}
+
+/// The featured image after a PATCH: `featured_image_id` chooses a media
+/// image (its texts dropped unless sent beside it, or kept when it names
+/// the same one); `featured_image` with a `url` an image elsewhere, without
+/// one new texts for the current media image; `null` on either removes it.
+fn merge_featured(
+    row: &ArticleRow,
+    id: Patch<i64>,
+    image: Patch<FeaturedImageInput>,
+) -> (Option<i64>, Option<FeaturedImageInput>) {
+    let current_media = featured::chosen_in(row.featured_image.as_deref());
+    let current_external = || {
+        row.featured_image
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<FeaturedImage>(j).ok())
+            .map(|f| FeaturedImageInput {
+                url: Some(f.url),
+                alt: f.alt,
+                caption: f.caption,
+                credit: f.credit,
+                width: f.width,
+                height: f.height,
+            })
+    };
+    match (id, image) {
+        (Patch::Value(id), Patch::Value(image)) => (Some(id), Some(image)),
+        (Patch::Value(id), Patch::Absent) => (
+            Some(id),
+            current_media
+                .filter(|c| c.media_id == id)
+                .map(|c| overrides_input(c.overrides)),
+        ),
+        (Patch::Value(id), Patch::Null) => (Some(id), None),
+        (Patch::Null, Patch::Value(image)) => (None, Some(image)),
+        (Patch::Null, _) | (Patch::Absent, Patch::Null) => (None, None),
+        (Patch::Absent, Patch::Value(image)) => match current_media {
+            Some(current) if image.url.is_none() => (Some(current.media_id), Some(image)),
+            _ => (None, Some(image)),
+        },
+        (Patch::Absent, Patch::Absent) => match current_media {
+            Some(current) => (
+                Some(current.media_id),
+                Some(overrides_input(current.overrides)),
+            ),
+            None => (None, current_external()),
+        },
+    }
+}
+
 impl Desired {
     pub fn from_create(body: ArticleCreate) -> Self {
         Self {
@@ -238,6 +312,7 @@ impl Desired {
             category_id: body.category_id,
             author_ids: body.author_ids,
             tag_ids: body.tag_ids.unwrap_or_default(),
+            featured_image_id: body.featured_image_id,
             featured_image: body.featured_image,
             seo: body
                 .seo
@@ -287,18 +362,8 @@ impl Desired {
             }
         };
         let published_at_sent = matches!(patch.published_at, Patch::Value(_));
-        let current_image = row
-            .featured_image
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<FeaturedImage>(j).ok())
-            .map(|f| FeaturedImageInput {
-                url: f.url,
-                alt: f.alt,
-                caption: f.caption,
-                credit: f.credit,
-                width: f.width,
-                height: f.height,
-            });
+        let (featured_image_id, featured_image) =
+            merge_featured(row, patch.featured_image_id, patch.featured_image);
         let current_seo = SeoFields {
             title: row.seo_title.clone(),
             description: row.seo_description.clone(),
@@ -334,7 +399,8 @@ impl Desired {
                 .required("author_ids", &mut errors)
                 .unwrap_or_else(|| view.author_ids()),
             tag_ids: patch.tag_ids.apply(Some(tag_ids)).unwrap_or_default(),
-            featured_image: patch.featured_image.apply(current_image),
+            featured_image_id,
+            featured_image,
             seo,
             featured: patch
                 .featured
@@ -370,7 +436,10 @@ pub struct ArticleDraft {
     pub category_id: i64,
     pub author_ids: Vec<i64>,
     pub tag_ids: Vec<i64>,
+    /// An image elsewhere, given by its URL.
     pub featured_image: Option<FeaturedImage>,
+    /// Or a media object of the library, resolved when written.
+    pub featured_media: Option<featured::FeaturedMedia>,
     pub seo: SeoFields,
     pub featured: bool,
     pub sponsored: bool,
@@ -413,9 +482,19 @@ fn check_language(raw: &str) -> Result<String, FieldError> {
 
 fn check_image(image: FeaturedImageInput, errors: &mut Vec<FieldError>) -> Option<FeaturedImage> {
     let before = errors.len();
-    let url = text::url("featured_image.url", &image.url)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let url = match image.url.as_deref() {
+        Some(url) => text::url("featured_image.url", url)
+            .map_err(|e| errors.push(e))
+            .ok(),
+        None => {
+            errors.push(FieldError::new(
+                "featured_image.url",
+                "required",
+                "an image needs a `url`, or choose one of the media library with `featured_image_id`",
+            ));
+            None
+        }
+    };
     let mut optional = |field: &str, value: Option<String>| {
         text::optional(field, value.as_deref(), 500)
             .map_err(|e| errors.push(e))
@@ -438,12 +517,57 @@ fn check_image(image: FeaturedImageInput, errors: &mut Vec<FieldError>) -> Optio
         }
     }
     (errors.len() == before).then_some(FeaturedImage {
+        id: None,
         url: url.unwrap_or_default(),
         alt,
         caption,
         credit,
         width: image.width,
         height: image.height,
+        mime_type: None,
+        placeholder: None,
+        dominant_color: None,
+        renditions: None,
+        srcset: None,
+        srcset_webp: None,
+    })
+}
+
+/// A media image chosen by id, with the article's own texts for it.
+fn check_media(
+    media_id: i64,
+    image: Option<FeaturedImageInput>,
+    errors: &mut Vec<FieldError>,
+) -> Option<featured::FeaturedMedia> {
+    let image = image.unwrap_or_default();
+    let before = errors.len();
+    for (field, given) in [
+        ("featured_image.url", image.url.is_some()),
+        ("featured_image.width", image.width.is_some()),
+        ("featured_image.height", image.height.is_some()),
+    ] {
+        if given {
+            errors.push(FieldError::new(
+                field,
+                "not_with_featured_image_id",
+                "comes from the media object named by `featured_image_id`",
+            ));
+        }
+    }
+    let mut optional = |field: &str, value: Option<String>| {
+        text::optional(field, value.as_deref(), 500)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    };
+    let overrides = featured::Overrides {
+        alt: optional("featured_image.alt", image.alt),
+        caption: optional("featured_image.caption", image.caption),
+        credit: optional("featured_image.credit", image.credit),
+    };
+    (errors.len() == before).then_some(featured::FeaturedMedia {
+        media_id,
+        overrides,
     })
 }
 
@@ -500,9 +624,18 @@ impl ArticleDraft {
         }
         duplicates("author_ids", &desired.author_ids, &mut errors);
         duplicates("tag_ids", &desired.tag_ids, &mut errors);
-        let featured_image = desired
-            .featured_image
-            .and_then(|image| check_image(image, &mut errors));
+        let (featured_image, featured_media) = match desired.featured_image_id {
+            Some(media_id) => (
+                None,
+                check_media(media_id, desired.featured_image, &mut errors),
+            ),
+            None => (
+                desired
+                    .featured_image
+                    .and_then(|image| check_image(image, &mut errors)),
+                None,
+            ),
+        };
         let mut seo_text = |field: &str, value: Option<String>, max: usize| {
             text::optional(field, value.as_deref(), max)
                 .map_err(|e| errors.push(e))
@@ -552,6 +685,7 @@ impl ArticleDraft {
                 author_ids: desired.author_ids,
                 tag_ids: desired.tag_ids,
                 featured_image,
+                featured_media,
                 seo: SeoFields {
                     title: seo_title,
                     description: seo_description,
@@ -563,12 +697,6 @@ impl ArticleDraft {
             }),
             _ => Err(errors),
         }
-    }
-
-    pub fn featured_image_json(&self) -> Option<String> {
-        self.featured_image
-            .as_ref()
-            .and_then(|image| serde_json::to_string(image).ok())
     }
 
     /// What search reads: title, excerpt and text, folded (no accents, lowercase).

@@ -2,6 +2,7 @@
 //! rendered body and publication state.
 
 pub mod backfill;
+pub mod featured;
 pub mod go_live;
 pub mod input;
 pub mod lifecycle;

@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Timestamp;
 
+use super::featured::Resolved;
 use super::input::ArticleDraft;
 use super::list_params::{ArticleFilter, ArticleSort, SortValue};
 use super::rows::{ArticleRow, ArticleSummaryRow};
@@ -513,7 +514,8 @@ struct ArticleForm<'a> {
     published_at: Option<NaiveDateTime>,
     language: &'a str,
     category_id: i64,
-    featured_image: Option<String>,
+    featured_image: Option<&'a str>,
+    featured_image_id: Option<i64>,
     seo_title: Option<&'a str>,
     seo_description: Option<&'a str>,
     seo_canonical_url: Option<&'a str>,
@@ -526,7 +528,7 @@ struct ArticleForm<'a> {
 }
 
 impl<'a> ArticleForm<'a> {
-    fn new(draft: &'a ArticleDraft, slug: &'a str) -> Self {
+    fn new(draft: &'a ArticleDraft, slug: &'a str, featured: &'a Resolved) -> Self {
         Self {
             slug,
             title: &draft.title,
@@ -538,7 +540,8 @@ impl<'a> ArticleForm<'a> {
             published_at: draft.published_at,
             language: &draft.language,
             category_id: draft.category_id,
-            featured_image: draft.featured_image_json(),
+            featured_image: featured.json.as_deref(),
+            featured_image_id: featured.media_id,
             seo_title: draft.seo.title.as_deref(),
             seo_description: draft.seo.description.as_deref(),
             seo_canonical_url: draft.seo.canonical_url.as_deref(),
@@ -567,12 +570,13 @@ struct NewArticleRow<'a> {
 pub fn insert(
     conn: &mut DbConnection,
     draft: &ArticleDraft,
+    featured: &Resolved,
     slug: &str,
     created_by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     let row = NewArticleRow {
-        form: ArticleForm::new(draft, slug),
+        form: ArticleForm::new(draft, slug, featured),
         created_by,
         created_at: now,
         updated_at: now,
@@ -591,12 +595,13 @@ pub fn update(
     conn: &mut DbConnection,
     id: i64,
     draft: &ArticleDraft,
+    featured: &Resolved,
     slug: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(articles::table.filter(articles::id.eq(id)))
         .set((
-            ArticleForm::new(draft, slug),
+            ArticleForm::new(draft, slug, featured),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
         ))
@@ -750,6 +755,7 @@ mod tests {
                 language: "fr",
                 category_id: 1,
                 featured_image: None,
+                featured_image_id: None,
                 seo_title: None,
                 seo_description: None,
                 seo_canonical_url: None,

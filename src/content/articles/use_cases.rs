@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use super::featured;
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
 use super::list_params::{ArticleListParams, ArticleSort, Shape, SortValue};
 use super::queries::{self, ResolvedFilter, Visibility};
@@ -21,6 +22,7 @@ use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
 use crate::content::lookup::IdOrSlug;
+use crate::content::media::views::MediaUrls;
 use crate::content::slug;
 use crate::content::tags::views::TagRef;
 use crate::content::{Content, Precondition};
@@ -499,6 +501,7 @@ pub async fn create(
             return Err(ApiError::Validation(errors));
         }
     };
+    let urls = cx.media_urls.clone();
     cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
@@ -510,7 +513,7 @@ pub async fn create(
             }
             // The view is built from what was just written and read in this
             // transaction, as `detail` would build it from a read of the row.
-            let row = insert_row(conn, &draft, caller.user_id(), now)?;
+            let row = insert_row(conn, &draft, caller.user_id(), now, &urls)?;
             let relations = references.of_new_article(row.id, &draft.author_ids);
             let view = ArticleView::new(row, &relations, true, now);
             changes::commit(
@@ -529,8 +532,9 @@ pub fn insert(
     draft: &ArticleDraft,
     actor: Actor,
     now: NaiveDateTime,
+    urls: &MediaUrls,
 ) -> Result<ArticleView, ApiError> {
-    let row = insert_row(tx, draft, actor.user_id, now)?;
+    let row = insert_row(tx, draft, actor.user_id, now, urls)?;
     let tree = tree_in_transaction(tx)?;
     let view = detail(tx, row, now, tree)?;
     changes::commit(tx, Change::article(Action::Created, &view, actor)?)?;
@@ -543,13 +547,20 @@ fn insert_row(
     draft: &ArticleDraft,
     actor: Option<i64>,
     now: NaiveDateTime,
+    urls: &MediaUrls,
 ) -> Result<ArticleRow, ApiError> {
+    let featured = featured::resolve(
+        conn,
+        draft.featured_image.as_ref(),
+        draft.featured_media.as_ref(),
+        urls,
+    )?;
     let slug = slug::settle::<queries::Slugs>(
         conn,
         draft.slug.as_ref(),
         slug::Subject::New { text: &draft.title },
     )?;
-    let row = queries::insert(conn, draft, slug.as_str(), actor, now)?;
+    let row = queries::insert(conn, draft, &featured, slug.as_str(), actor, now)?;
     queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
     Ok(row)
 }
@@ -563,6 +574,7 @@ pub async fn update(
 ) -> Result<ArticleView, ApiError> {
     caller.require_authenticated()?;
     let clock = Arc::clone(&cx.clock);
+    let urls = cx.media_urls.clone();
     cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
@@ -585,6 +597,12 @@ pub async fn update(
             )?;
             expect.check(&current)?;
             let draft = checked(conn, Arc::clone(&tree), desired, Some(current_status), now)?;
+            let featured = featured::resolve(
+                conn,
+                draft.featured_image.as_ref(),
+                draft.featured_media.as_ref(),
+                &urls,
+            )?;
             let slug = slug::settle::<queries::Slugs>(
                 conn,
                 draft.slug.as_ref(),
@@ -594,7 +612,7 @@ pub async fn update(
                 },
             )?
             .into_string();
-            queries::update(conn, row.id, &draft, &slug, now)?;
+            queries::update(conn, row.id, &draft, &featured, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
                 .ok_or_else(not_found)?;

@@ -19,9 +19,16 @@ use crate::content::categories::views::CategoryRef;
 use crate::content::tags::views::TagRef;
 use crate::timestamp;
 
-/// The image shown with the article.
+/// The image shown with the article: an image of the media library
+/// (`featured_image_id`; then `id` and the fields after `height` are set,
+/// and `alt`, `caption`, `credit` are the article's own where it gave them,
+/// the media object's otherwise), or an image elsewhere given by its URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FeaturedImage {
+    /// The media object's id; absent for an image given by URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = 12)]
+    pub id: Option<i64>,
     #[schema(example = "https://cdn.example/2025/01/niamey.webp")]
     pub url: String,
     #[schema(example = "Le fleuve Niger à Niamey au coucher du soleil")]
@@ -34,6 +41,21 @@ pub struct FeaturedImage {
     pub width: Option<i32>,
     #[schema(example = 900)]
     pub height: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "image/jpeg")]
+    pub mime_type: Option<String>,
+    /// A BlurHash, to paint while the image loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "#7a8b99")]
+    pub dominant_color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renditions: Option<Vec<crate::content::media::views::RenditionView>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srcset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srcset_webp: Option<String>,
 }
 
 /// What search engines and social cards show; `null` fields fall back to

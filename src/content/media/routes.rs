@@ -458,17 +458,31 @@ pub async fn update_media(
     json_written(StatusCode::OK, &view, &[])
 }
 
+/// The query of `DELETE /media/{id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MediaDeleteQuery {
+    /// `true`: delete it even if articles feature it, taking it off them.
+    #[param(value_type = Option<bool>)]
+    pub force: Option<String>,
+}
+
 /// Delete a media object. Its files go once no other upload of the same
-/// bytes uses them.
+/// bytes uses them. An object articles feature is a 409 naming them,
+/// unless `force=true`.
 #[utoipa::path(
     tag = "media",
     params(
         ("id" = i64, Path, description = "The media object's id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted; stale → 412"),
+        MediaDeleteQuery,
     ),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "Bad `force`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Featured by articles (named in the detail); send force=true to take it off them", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not yours, or a read-only token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such media", body = Problem, content_type = "application/problem+json"),
@@ -482,9 +496,17 @@ pub async fn delete_media(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    query: QueryParams<MediaDeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     policy::authorize_media_upload(&caller)?;
     let id = parse_id(&id)?;
-    use_cases::delete(&state.media, &caller, id, precondition(&req)).await?;
+    let force = query
+        .0
+        .force
+        .as_deref()
+        .map(|raw| crate::http::listing::parse_bool("force", raw))
+        .transpose()?
+        .unwrap_or(false);
+    use_cases::delete(&state.media, &caller, id, precondition(&req), force).await?;
     Ok(HttpResponse::NoContent().finish())
 }

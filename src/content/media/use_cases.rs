@@ -22,6 +22,7 @@ use crate::auth::Caller;
 use crate::auth::policy;
 use crate::changes::{self, Action, Actor, Change};
 use crate::content::Precondition;
+use crate::content::articles::featured;
 use crate::db::{Tx, slug_lock};
 use crate::error::ApiError;
 use crate::jobs::{self, Job};
@@ -280,11 +281,24 @@ pub async fn list(cx: &Media, request: ListRequest) -> Result<MediaPage, ApiErro
 }
 
 pub async fn get(cx: &Media, id: i64) -> Result<MediaView, ApiError> {
-    let row = cx
-        .db
-        .read(move |conn| queries::find(conn, id)?.ok_or_else(not_found))
-        .await?;
-    MediaView::new(row, &cx.urls)
+    let urls = cx.urls.clone();
+    cx.db
+        .read(move |conn| {
+            let row = queries::find(conn, id)?.ok_or_else(not_found)?;
+            view_of(conn, row, &urls)
+        })
+        .await
+}
+
+/// The view of a stored object, with the articles that feature it.
+fn view_of(
+    conn: &mut crate::db::DbConnection,
+    row: MediaRow,
+    urls: &MediaUrls,
+) -> Result<MediaView, ApiError> {
+    let id = row.id;
+    let users = featured::featuring(conn, &[id])?;
+    Ok(MediaView::new(row, urls)?.used_by(&users, id))
 }
 
 fn texts_of(row: &MediaRow) -> MediaTexts {
@@ -307,12 +321,11 @@ pub async fn update(
     let actor = Actor::of(caller);
     let caller = caller.clone();
     let urls = cx.urls.clone();
-    let row = cx
-        .db
+    cx.db
         .write(move |tx| {
             let current = queries::find(tx, id)?.ok_or_else(not_found)?;
             policy::authorize_media_change(&caller, current.created_by)?;
-            expect.check(&MediaView::new(current.clone(), &urls)?)?;
+            expect.check(&view_of(tx, current.clone(), &urls)?)?;
             let texts = patch.clone().apply(texts_of(&current))?;
             let search_text = texts.search_text(&current.file_name);
             queries::update_texts(
@@ -328,12 +341,11 @@ pub async fn update(
                 timestamp::now(),
             )?;
             let row = queries::find(tx, id)?.ok_or_else(not_found)?;
-            let view = MediaView::new(row.clone(), &urls)?;
+            let view = view_of(tx, row, &urls)?;
             changes::commit(tx, Change::media(Action::Updated, &view, actor.clone())?)?;
-            Ok(row)
+            Ok(view)
         })
-        .await?;
-    MediaView::new(row, &cx.urls)
+        .await
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -342,11 +354,14 @@ struct PurgePayload {
     dir: String,
 }
 
+/// An object some articles feature is not deleted (409 naming them) unless
+/// `force`, which takes it off them first.
 pub async fn delete(
     cx: &Media,
     caller: &Caller,
     id: i64,
     expect: Precondition,
+    force: bool,
 ) -> Result<(), ApiError> {
     policy::authorize_media_upload(caller)?;
     let actor = Actor::of(caller);
@@ -356,16 +371,24 @@ pub async fn delete(
         .write(move |tx| {
             let current = queries::find(tx, id)?.ok_or_else(not_found)?;
             policy::authorize_media_change(&caller, current.created_by)?;
-            expect.check(&MediaView::new(current.clone(), &urls)?)?;
+            let view = view_of(tx, current.clone(), &urls)?;
+            expect.check(&view)?;
+            if !view.used_by.is_empty() && !force {
+                let named: Vec<String> = view
+                    .used_by
+                    .iter()
+                    .map(|a| format!("{} ({})", a.id, a.slug))
+                    .collect();
+                return Err(ApiError::conflict(format!(
+                    "the featured image of article(s) {}; change them first, or delete with ?force=true to take it off them",
+                    named.join(", ")
+                )));
+            }
+            let detached = featured::detach(tx, id)?;
             queries::delete(tx, id)?;
             changes::commit(
                 tx,
-                Change::deleted(
-                    changes::Resource::Media,
-                    id,
-                    &current.storage_key,
-                    actor.clone(),
-                )?,
+                Change::media_deleted(id, &current.storage_key, detached, actor.clone())?,
             )?;
             let now = timestamp::now();
             jobs::enqueue(

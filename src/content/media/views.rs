@@ -34,7 +34,7 @@ impl MediaUrls {
 }
 
 /// One rendition: the image scaled to `width`, in `mime_type`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
 pub struct RenditionView {
     #[schema(example = "/media/3f/3fa2c4…/president-talon-640w.webp")]
     pub url: String,
@@ -86,6 +86,8 @@ pub struct MediaView {
     pub srcset: String,
     /// The same in WebP, for a `<picture>`'s `<source type="image/webp">`.
     pub srcset_webp: String,
+    /// The articles showing it as their featured image.
+    pub used_by: Vec<crate::content::articles::featured::FeaturedIn>,
     #[serde(with = "crate::timestamp::rfc3339")]
     #[schema(value_type = String, format = DateTime, example = "2025-01-18T09:30:00Z")]
     pub created_at: NaiveDateTime,
@@ -150,10 +152,27 @@ impl MediaView {
             renditions,
             srcset,
             srcset_webp,
+            used_by: Vec::new(),
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
         })
+    }
+}
+
+impl MediaView {
+    /// With the articles among `users` (media id, article) that feature `id`.
+    pub fn used_by(
+        mut self,
+        users: &[(i64, crate::content::articles::featured::FeaturedIn)],
+        id: i64,
+    ) -> Self {
+        self.used_by = users
+            .iter()
+            .filter(|(media_id, _)| *media_id == id)
+            .map(|(_, article)| article.clone())
+            .collect();
+        self
     }
 }
 

@@ -1,0 +1,2 @@
+DROP INDEX articles_featured_image;
+ALTER TABLE articles DROP COLUMN featured_image_id;
