@@ -1185,7 +1185,85 @@ async fn an_article_features_a_media_image_by_reference(backend: Backend) {
     );
 }
 
+/// Images of the library in a body (markdown or HTML) get their
+/// dimensions, `srcset`, `sizes` and lazy loading; others are left alone.
+async fn images_of_the_library_in_a_body_are_described(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let token = Some(d.editor.token.as_str());
+    let media =
+        created(upload_multipart(&app, token, jpeg(&gradient(1400, 700)), "marche.jpg", &[]).await)
+            .await;
+    let url = media["url"].as_str().unwrap();
+    let webp_640 = media["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["width"] == 640 && r["mime_type"] == "image/webp")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let markdown = created(
+        app.post_json(
+            "/api/v1/articles",
+            token,
+            &json!({
+                "title": "Le marché de Dantokpa",
+                "body": format!("Avant.\n\n![Les étals « au petit matin »]({url})\n\n![Ailleurs](https://cdn.example/x.jpg)"),
+                "category_id": d.category_id,
+                "author_ids": [d.author_id],
+                "status": "published",
+            }),
+        )
+        .await,
+    )
+    .await;
+    let html = markdown["body_html"].as_str().unwrap();
+    let srcset = media["srcset"].as_str().unwrap().replace('&', "&amp;");
+    assert!(
+        html.contains(&format!(
+            r#"<img src="{url}" alt="Les étals « au petit matin »" width="1400" height="700" srcset="{srcset}" sizes="(max-width: 1400px) 100vw, 1400px" loading="lazy" decoding="async">"#
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<img src="https://cdn.example/x.jpg" alt="Ailleurs">"#),
+        "{html}"
+    );
+
+    let html_body = created(
+        app.post_json(
+            "/api/v1/articles",
+            token,
+            &json!({
+                "title": "En HTML",
+                "body": format!(r#"<p><img src="{webp_640}" width="10" alt="x"></p>"#),
+                "body_format": "html",
+                "category_id": d.category_id,
+                "author_ids": [d.author_id],
+            }),
+        )
+        .await,
+    )
+    .await;
+    let html = html_body["body_html"].as_str().unwrap();
+    assert!(
+        html.contains(r#"width="640" height="320""#),
+        "the author's width replaced: {html}"
+    );
+    assert!(
+        html.contains(&format!(
+            r#"srcset="{}""#,
+            media["srcset_webp"].as_str().unwrap()
+        )),
+        "{html}"
+    );
+    assert!(!html.contains(r#"width="10""#), "{html}");
+}
+
 on_both_databases!(
+    images_of_the_library_in_a_body_are_described,
     an_article_features_a_media_image_by_reference,
     cms_media_gc_settles_what_a_crash_left,
     an_agency_photo_is_stored_upright_without_its_metadata,

@@ -4,6 +4,7 @@
 pub mod backfill;
 pub mod featured;
 pub mod go_live;
+pub mod inline_images;
 pub mod input;
 pub mod lifecycle;
 pub mod list_params;

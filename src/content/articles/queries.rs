@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Timestamp;
 
-use super::featured::Resolved;
+use super::featured;
 use super::input::ArticleDraft;
 use super::list_params::{ArticleFilter, ArticleSort, SortValue};
 use super::rows::{ArticleRow, ArticleSummaryRow};
@@ -527,15 +527,24 @@ struct ArticleForm<'a> {
     search_text: String,
 }
 
+/// What an article write takes from other rows: its featured image, and
+/// its body with our images described (`inline_images`).
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'a> {
+    pub featured: &'a featured::Resolved,
+    pub body_html: &'a str,
+}
+
 impl<'a> ArticleForm<'a> {
-    fn new(draft: &'a ArticleDraft, slug: &'a str, featured: &'a Resolved) -> Self {
+    fn new(draft: &'a ArticleDraft, slug: &'a str, resolved: Resolved<'a>) -> Self {
+        let featured = resolved.featured;
         Self {
             slug,
             title: &draft.title,
             excerpt: &draft.excerpt,
             body: &draft.body,
             body_format: draft.body_format.as_str(),
-            body_html: &draft.rendered.html,
+            body_html: resolved.body_html,
             status: draft.status.as_str(),
             published_at: draft.published_at,
             language: &draft.language,
@@ -570,13 +579,13 @@ struct NewArticleRow<'a> {
 pub fn insert(
     conn: &mut DbConnection,
     draft: &ArticleDraft,
-    featured: &Resolved,
+    resolved: Resolved<'_>,
     slug: &str,
     created_by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     let row = NewArticleRow {
-        form: ArticleForm::new(draft, slug, featured),
+        form: ArticleForm::new(draft, slug, resolved),
         created_by,
         created_at: now,
         updated_at: now,
@@ -595,13 +604,13 @@ pub fn update(
     conn: &mut DbConnection,
     id: i64,
     draft: &ArticleDraft,
-    featured: &Resolved,
+    resolved: Resolved<'_>,
     slug: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(articles::table.filter(articles::id.eq(id)))
         .set((
-            ArticleForm::new(draft, slug, featured),
+            ArticleForm::new(draft, slug, resolved),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
         ))

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-use super::featured;
 use super::input::{ArticleCreate, ArticleDraft, ArticlePatch, Desired};
 use super::list_params::{ArticleListParams, ArticleSort, Shape, SortValue};
 use super::queries::{self, ResolvedFilter, Visibility};
@@ -15,6 +14,7 @@ use super::renderings;
 use super::rows::ArticleRow;
 use super::totals::ListTotals;
 use super::views::{ArticleView, RelatedArticle, Relations};
+use super::{featured, inline_images};
 use crate::auth::Caller;
 use crate::auth::policy::{ArticleAction, ArticleFacts, authorize_article, may_read_unpublished};
 use crate::changes::{self, Action, Actor, Change};
@@ -555,12 +555,17 @@ fn insert_row(
         draft.featured_media.as_ref(),
         urls,
     )?;
+    let body_html = inline_images::enrich(conn, &draft.rendered.html, urls)?;
     let slug = slug::settle::<queries::Slugs>(
         conn,
         draft.slug.as_ref(),
         slug::Subject::New { text: &draft.title },
     )?;
-    let row = queries::insert(conn, draft, &featured, slug.as_str(), actor, now)?;
+    let resolved = queries::Resolved {
+        featured: &featured,
+        body_html: &body_html,
+    };
+    let row = queries::insert(conn, draft, resolved, slug.as_str(), actor, now)?;
     queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
     Ok(row)
 }
@@ -603,6 +608,7 @@ pub async fn update(
                 draft.featured_media.as_ref(),
                 &urls,
             )?;
+            let body_html = inline_images::enrich(conn, &draft.rendered.html, &urls)?;
             let slug = slug::settle::<queries::Slugs>(
                 conn,
                 draft.slug.as_ref(),
@@ -612,7 +618,11 @@ pub async fn update(
                 },
             )?
             .into_string();
-            queries::update(conn, row.id, &draft, &featured, &slug, now)?;
+            let resolved = queries::Resolved {
+                featured: &featured,
+                body_html: &body_html,
+            };
+            queries::update(conn, row.id, &draft, resolved, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
             let row = queries::find(conn, &IdOrSlug::Id(row.id), Visibility::Newsroom)?
                 .ok_or_else(not_found)?;

@@ -27,6 +27,11 @@ impl MediaUrls {
         }
     }
 
+    /// Where every file URL starts (no trailing slash).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     fn url(&self, storage_key: &str, suffix: &str, mime_type: &str) -> String {
         let extension = Format::from_mime_type(mime_type).map_or("bin", Format::extension);
         format!("{}/{storage_key}{suffix}.{extension}", self.base)
