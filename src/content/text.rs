@@ -96,6 +96,17 @@ pub fn fold_for_search(text: &str) -> String {
     deunicode::deunicode(text).to_lowercase()
 }
 
+/// A `LIKE` pattern (with a backslash as its `ESCAPE`) matching text
+/// that contains `word` as it is: its `%`, `_` and backslashes match
+/// themselves.
+pub fn contains_pattern(word: &str) -> String {
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

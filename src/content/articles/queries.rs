@@ -20,6 +20,7 @@ use crate::content::categories::CategoryTree;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
 use crate::content::tags::views::TagRef;
+use crate::content::text;
 use crate::db::id_list::id_in;
 use crate::db::page_window::page_window;
 use crate::db::schema::{
@@ -153,14 +154,6 @@ pub struct ResolvedFilter<'f> {
     pub category_ids: Option<Vec<i64>>,
 }
 
-fn like_pattern(word: &str) -> String {
-    let escaped = word
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 fn filtered<'a>(f: &ResolvedFilter<'_>) -> Boxed<'a> {
     restricted(articles::table.into_boxed(), f)
 }
@@ -236,7 +229,11 @@ fn restricted<'a>(query: Boxed<'a>, f: &ResolvedFilter<'_>) -> Boxed<'a> {
         query = query.filter(articles::published_at.lt(before));
     }
     for word in &f.filter.words {
-        query = query.filter(articles::search_text.like(like_pattern(word)).escape('\\'));
+        query = query.filter(
+            articles::search_text
+                .like(text::contains_pattern(word))
+                .escape('\\'),
+        );
     }
     query
 }

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::rows::{MediaRow, MediaTextsForm, NewMediaRow};
+use crate::content::text;
 use crate::db::schema::media;
 use crate::db::{DbBackend, DbConnection};
 
@@ -23,21 +24,17 @@ pub enum Start {
 
 type Boxed<'a> = media::BoxedQuery<'a, DbBackend>;
 
-fn like_pattern(word: &str) -> String {
-    let escaped = word
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 fn filtered<'a>(filter: &MediaFilter) -> Boxed<'a> {
     let mut query = media::table.into_boxed();
     if let Some(mime) = &filter.mime_type {
         query = query.filter(media::mime_type.eq(mime.clone()));
     }
     for word in &filter.words {
-        query = query.filter(media::search_text.like(like_pattern(word)).escape('\\'));
+        query = query.filter(
+            media::search_text
+                .like(text::contains_pattern(word))
+                .escape('\\'),
+        );
     }
     query
 }
