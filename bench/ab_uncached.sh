@@ -8,8 +8,10 @@
 #
 # The database is seeded by AFTER's build of bench-seed
 # ($CARGO_TARGET_DIR/release/examples/bench-seed, built unless
-# BENCH_NO_BUILD=1); BEFORE must accept AFTER's schema (migrations are
-# additive). Prints req/s and p99 per round.
+# BENCH_NO_BUILD=1), then copied: each server has a copy of its own, so
+# that what one does at start-up (rewriting the stored renderings in its
+# own SHAPE) is not undone by the other. BEFORE must accept AFTER's schema
+# (migrations are additive). Prints req/s and p99 per round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE="$(realpath "$1")"; AFTER="$(realpath "$2")"; DB="${3:-sqlite}"; ROUNDS="${4:-2}"
@@ -24,7 +26,7 @@ case "$DB" in
   sqlite) export DATABASE_URL="sqlite://$WORK/cms.sqlite3" ;;
   postgres)
     PG_ADMIN="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS cms_ab WITH (FORCE)" -qc "CREATE DATABASE cms_ab"
+    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS cms_ab WITH (FORCE)" -qc "DROP DATABASE IF EXISTS cms_ab_before WITH (FORCE)" -qc "CREATE DATABASE cms_ab"
     export DATABASE_URL="${PG_ADMIN%/*}/cms_ab" ;;
   *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
 esac
@@ -32,9 +34,14 @@ export CMS_SEED_DEMO=false RUST_LOG=warn CMS_RESPONSE_CACHE_MB=0
 export CMS_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456"
 (cd $WORK && mkdir -p bench/out && $SEED 10000 >/dev/null) && cp $WORK/bench/out/slugs.txt $OUT/
 echo "mot-de-passe-du-banc-d-essai" | $AFTER create-admin --email bench@example.ne --password-stdin >/dev/null
-CMS_BIND=127.0.0.1:18801 $BEFORE serve >/dev/null 2>&1 & PIDS+=("$!")
+case "$DB" in
+  sqlite) cp "$WORK/cms.sqlite3" "$WORK/before.sqlite3"; BEFORE_URL="sqlite://$WORK/before.sqlite3" ;;
+  postgres) psql "$PG_ADMIN" -qc "CREATE DATABASE cms_ab_before TEMPLATE cms_ab"; BEFORE_URL="${PG_ADMIN%/*}/cms_ab_before" ;;
+esac
+DATABASE_URL="$BEFORE_URL" CMS_BIND=127.0.0.1:18801 $BEFORE serve >/dev/null 2>&1 & PIDS+=("$!")
 CMS_BIND=127.0.0.1:18802 $AFTER serve >/dev/null 2>&1 & PIDS+=("$!")
-sleep 2
+# Room for a start-up pass over the renderings (one of another SHAPE).
+sleep "${AB_SETTLE_SECONDS:-10}"
 python3 bench/prepare.py http://127.0.0.1:18802 $OUT bench@example.ne mot-de-passe-du-banc-d-essai
 export BENCH_OUT=$OUT
 CURSOR=$(cat $OUT/deep_cursor.txt); CAT=$(cat $OUT/root_category.txt)
