@@ -56,13 +56,15 @@ PY
 echo "   peak RSS so far (VmHWM): $(hwm) MB"
 echo "== $BURST concurrent uploads"
 started=$(date +%s.%N)
+UPLOADS=()
 for i in $(seq $((N + 1)) $((N + BURST))); do
   curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
-    -F "file=@$WORK/photo-$i.jpg" "$BASE/api/v1/media" >>"$WORK/burst" &
+    -F "file=@$WORK/photo-$i.jpg" "$BASE/api/v1/media" >>"$WORK/burst" & UPLOADS+=("$!")
 done
 peak=0
-while [ "$(jobs -r | wc -l)" -gt 0 ]; do r=$(rss); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.05; done
-wait
+running() { for p in "${UPLOADS[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+while running; do r=$(rss); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.05; done
+wait "${UPLOADS[@]}" || true
 ended=$(date +%s.%N)
 echo "   $(grep -c '^201$' "$WORK/burst") of $BURST answered 201 in $(python3 -c "print(f'{$ended - $started:.1f}')") s; RSS sampled peak $peak MB, VmHWM $(hwm) MB, after $(rss) MB"
 URL=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(next(r["url"] for r in m["renditions"] if r["width"] == 640 and r["mime_type"] == "image/webp"))' "$WORK/up-1.json")
