@@ -92,9 +92,8 @@ pub async fn upload(cx: &Media, caller: &Caller, upload: Upload) -> Result<Media
         .await??;
     let storage_key = format!("{dir}/{}", name.slug);
     let facts = Facts::of_processed(&processed, &storage_key);
-    let files = files_of(&processed, &name.slug);
     let texts = texts.or_embedded(&processed.embedded);
-    drop(processed);
+    let files = files_of(processed, &name.slug);
     let staged = cx.store.stage(&dir, files).await?;
     let urls = cx.urls.clone();
     let written = cx
@@ -179,21 +178,23 @@ impl Facts {
     }
 }
 
-/// The files of an upload, named as `MediaView` finds them.
-fn files_of(processed: &Processed, slug: &str) -> Vec<(String, Vec<u8>)> {
-    let original = &processed.original;
+/// The files of an upload, named as `MediaView` finds them. Takes the
+/// processed upload so that its bytes move to the store rather than being
+/// copied (an upload's files are several megabytes).
+fn files_of(processed: Processed, slug: &str) -> Vec<(String, Vec<u8>)> {
+    let original = processed.original;
     let mut files = vec![(
         format!("{slug}.{}", original.format.extension()),
-        original.bytes.clone(),
+        original.bytes,
     )];
-    for rendition in &processed.renditions {
+    for rendition in processed.renditions {
         files.push((
             format!(
                 "{slug}-{}w.{}",
                 rendition.width,
                 rendition.format.extension()
             ),
-            rendition.bytes.clone(),
+            rendition.bytes,
         ));
     }
     files
