@@ -62,7 +62,7 @@ pub fn seed_demo(config: &Config) -> Result<(), String> {
 /// `content::media::use_cases::sweep`).
 pub fn media_gc(config: &Config) -> Result<(), String> {
     let (db, _) = Db::connect_and_migrate(config).map_err(|e| format!("DATABASE_URL: {e}"))?;
-    let store = crate::storage::MediaStore::from_setting(&config.media_store)
+    let store = crate::storage::MediaStore::from_setting(&config.media_store, &config.media_s3)
         .map_err(|e| format!("CMS_MEDIA_STORE: {e}"))?;
     let swept =
         crate::content::media::use_cases::sweep(&db, &store).map_err(|e| e.problem().detail)?;

@@ -105,8 +105,14 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `CMS_TRUSTED_PROXIES`: peers whose `X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// `CMS_MEDIA_STORE`: where media files live (a directory).
+    /// `CMS_MEDIA_STORE`: where media files live (a directory, or
+    /// `s3://bucket/prefix`).
     pub media_store: String,
+    /// How to reach an `s3://` media store (`AWS_*`, `CMS_S3_PATH_STYLE`).
+    pub media_s3: crate::storage::S3Settings,
+    /// `CMS_MEDIA_SWEEP_ON_START`: settle what a crash left in the media
+    /// store once at start, in the background (`cms media gc` does the same).
+    pub media_sweep_on_start: bool,
     /// `CMS_MEDIA_PUBLIC_URL`: where clients fetch media files from (a
     /// CDN); `/media` on this service when unset.
     pub media_public_url: Option<String>,
@@ -289,6 +295,18 @@ impl Config {
                 n => Some(n as usize),
             },
             media_store: var("CMS_MEDIA_STORE").unwrap_or_else(|| "data/media".to_owned()),
+            media_s3: crate::storage::S3Settings {
+                endpoint: var("AWS_ENDPOINT_URL")
+                    .map(|raw| crate::http::origin::parse_public_url(&raw))
+                    .transpose()
+                    .map_err(|m| err("AWS_ENDPOINT_URL", m))?,
+                region: var("AWS_REGION"),
+                access_key_id: var("AWS_ACCESS_KEY_ID"),
+                secret_access_key: var("AWS_SECRET_ACCESS_KEY"),
+                session_token: var("AWS_SESSION_TOKEN"),
+                path_style: flag("CMS_S3_PATH_STYLE", true)?,
+            },
+            media_sweep_on_start: flag("CMS_MEDIA_SWEEP_ON_START", true)?,
             media_public_url: var("CMS_MEDIA_PUBLIC_URL")
                 .map(|raw| crate::http::origin::parse_public_url(&raw))
                 .transpose()

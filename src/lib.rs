@@ -130,7 +130,7 @@ impl Application {
         let media_threads = work_pool::WorkPool::threads_for_this_machine(config.media_threads);
         let media = content::media::Media {
             db: db.clone(),
-            store: storage::MediaStore::from_setting(&config.media_store)
+            store: storage::MediaStore::from_setting(&config.media_store, &config.media_s3)
                 .map_err(StartError::MediaStore)?,
             // Uploads wait their turn rather than being refused: a burst
             // of photos from a press conference is normal.
@@ -180,6 +180,9 @@ impl Application {
             Arc::clone(db.jobs_signal()),
             Arc::downgrade(&state.alive),
         );
+        if state.config.media_sweep_on_start {
+            content::media::use_cases::sweep_in_background(db.clone(), media.store.clone());
+        }
         let bind_error = |source| StartError::Bind {
             addr: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             source,

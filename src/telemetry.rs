@@ -41,6 +41,9 @@ pub fn init() {
 /// For tests: the same filter, written through the test harness's capture so
 /// that only failing tests show their logs.
 pub fn init_for_tests() {
+    // The tests' HTTP client shares the build's rustls, which has no
+    // default crypto provider (see `storage::s3::install_tls_provider`).
+    crate::storage::s3::install_tls_provider();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter())
         .with_target(false)

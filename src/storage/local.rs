@@ -2,39 +2,24 @@
 //!
 //! - `{hh}/{hash}/{name}.{ext}` and its renditions beside it: visible, and
 //!   served at `/media/{hh}/{hash}/{file}` (`content::media::serve`);
-//! - `.staging/{hash}.{random}/`: an upload being written, never served.
+//! - `.staging/{location}/` (`super::staging_location`): an upload being
+//!   written, never served.
 //!
 //! `promote` is one `rename` of a directory: readers see all of an
 //! upload's files or none.
 
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use super::Listing;
-
-const STAGING: &str = ".staging";
+use super::{
+    Listing, STAGING, check_dir, dir_of_location, invalid, is_plain_name, split_key,
+    staged_is_stale,
+};
 
 #[derive(Debug, Clone)]
 pub struct LocalStore {
     root: PathBuf,
-}
-
-/// Directory and file names this store writes: no separators, no leading
-/// dot, nothing a path could climb with.
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-fn invalid(what: &str) -> std::io::Error {
-    std::io::Error::new(
-        ErrorKind::InvalidInput,
-        format!("invalid media path {what:?}"),
-    )
 }
 
 impl LocalStore {
@@ -51,28 +36,23 @@ impl LocalStore {
 
     /// `{hh}/{hash}` checked, as a path under the root.
     fn dir_path(&self, dir: &str) -> std::io::Result<PathBuf> {
-        let mut parts = dir.split('/');
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some(shard), Some(hash), None) if is_plain_name(shard) && is_plain_name(hash) => {
-                Ok(self.root.join(shard).join(hash))
-            }
-            _ => Err(invalid(dir)),
-        }
+        let (shard, hash) = check_dir(dir)?;
+        Ok(self.root.join(shard).join(hash))
     }
 
     /// The file a `/media/{hh}/{hash}/{file}` request names, if it is one
     /// this store could have written (never a staging file).
     pub fn file_path(&self, key: &str) -> Option<PathBuf> {
-        let (dir, file) = key.rsplit_once('/')?;
-        let dir = self.dir_path(dir).ok()?;
-        is_plain_name(file).then(|| dir.join(file))
+        let (dir, file) = split_key(key)?;
+        Some(self.dir_path(dir).ok()?.join(file))
     }
 
-    pub fn stage(&self, dir: &str, files: &[(String, Vec<u8>)]) -> std::io::Result<String> {
-        let hash = dir.rsplit('/').next().ok_or_else(|| invalid(dir))?;
-        self.dir_path(dir)?;
-        let random = uuid::Uuid::new_v4().simple().to_string();
-        let location = format!("{hash}.{random}");
+    /// Writes `files` at the staging `location` (`super::staging_location`).
+    pub fn stage(&self, location: &str, files: &[(String, Vec<u8>)]) -> std::io::Result<String> {
+        if !is_plain_name(location) {
+            return Err(invalid(location));
+        }
+        let location = location.to_owned();
         let path = self.root.join(STAGING).join(&location);
         std::fs::create_dir_all(&path)?;
         let written = files.iter().try_for_each(|(name, bytes)| {
@@ -144,22 +124,12 @@ impl LocalStore {
                 }
             }
         }
-        let now = SystemTime::now();
         for staged in std::fs::read_dir(self.root.join(STAGING))? {
-            let staged = staged?;
-            let location = staged.file_name().to_string_lossy().into_owned();
-            let old = staged
-                .metadata()?
-                .modified()
-                .ok()
-                .and_then(|at| now.duration_since(at).ok())
-                .is_some_and(|age| age >= grace);
-            if let (true, Some((hash, _))) = (old, location.split_once('.'))
-                && hash.len() >= 2
+            let location = staged?.file_name().to_string_lossy().into_owned();
+            if staged_is_stale(&location, grace)
+                && let Some(dir) = dir_of_location(&location)
             {
-                listing
-                    .stale_staging
-                    .push((format!("{}/{hash}", &hash[..2]), location.clone()));
+                listing.stale_staging.push((dir, location));
             }
         }
         listing.dirs.sort();

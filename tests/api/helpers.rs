@@ -333,6 +333,8 @@ pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
         ("CMS_JWT_SECRET", TEST_JWT_SECRET),
         ("CMS_WORKERS", "2"),
         ("CMS_DB_POOL_SIZE", "4"),
+        // A test that wants the start-up sweep asks for it.
+        ("CMS_MEDIA_SWEEP_ON_START", "false"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -361,8 +363,8 @@ pub struct TestApp {
     pub db: Db,
     pub backend: Backend,
     pub database: TestDatabase,
-    /// The media store's directory.
-    pub media_dir: std::path::PathBuf,
+    /// The media store, as the test sees it.
+    pub media: crate::media_store::TestMediaStore,
 }
 
 impl TestApp {
@@ -389,6 +391,29 @@ impl TestApp {
         };
         let config = test_config(&database.url(), overrides);
         Self::start(database, backend, config, Arc::new(cms::clock::SystemClock)).await
+    }
+
+    /// Starts the app on a media store of `kind` (S3: a prefix of its own
+    /// on the test server; see `media_store`).
+    pub async fn spawn_on_store(
+        backend: Backend,
+        kind: crate::media_store::StoreKind,
+        overrides: &[(&str, &str)],
+    ) -> Self {
+        let mut vars: Vec<(String, String)> = match kind {
+            crate::media_store::StoreKind::Local => Vec::new(),
+            crate::media_store::StoreKind::S3 => {
+                let endpoint = crate::media_store::s3_endpoint().expect("TEST_S3_ENDPOINT");
+                crate::media_store::s3_overrides(&endpoint).await
+            }
+        };
+        vars.extend(
+            overrides
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Self::spawn_with(backend, &vars).await
     }
 
     /// A second application process on the same database, as when several
@@ -428,7 +453,7 @@ impl TestApp {
         config: Config,
         clock: Arc<dyn cms::clock::Clock>,
     ) -> Self {
-        let media_dir = std::path::PathBuf::from(&config.media_store);
+        let media = crate::media_store::TestMediaStore::of(&config);
         let app =
             tokio::task::spawn_blocking(move || cms::Application::build_with_clock(config, clock))
                 .await
@@ -439,6 +464,8 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Plain HTTP: no system certificates to load for each app.
+            .tls_certs_only([])
             .build()
             .expect("http client");
         Self {
@@ -447,7 +474,7 @@ impl TestApp {
             db,
             backend,
             database,
-            media_dir,
+            media,
         }
     }
 

@@ -7,6 +7,7 @@
 // Shared by every test module; not every helper is used by every change.
 #[allow(dead_code, reason = "helpers serve tests that come and go")]
 mod helpers;
+mod media_store;
 
 mod api_tokens;
 mod auth_login;

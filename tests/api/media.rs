@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::content_fixtures::{api_token, article, created, desk, ok_json};
 use crate::helpers::{Backend, TestApp, header, problem, problem_fields};
+use crate::media_store::StoreKind;
 use crate::on_both_databases;
 use cms::auth::Role;
 
@@ -291,33 +292,13 @@ fn widths(media: &Value, mime: &str) -> Vec<u64> {
         .collect()
 }
 
-/// Visible directories and staged uploads in the store.
-fn store_contents(app: &TestApp) -> (Vec<String>, Vec<String>) {
-    let mut visible = Vec::new();
-    for shard in std::fs::read_dir(&app.media_dir).unwrap() {
-        let shard = shard.unwrap();
-        let name = shard.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        for dir in std::fs::read_dir(shard.path()).unwrap() {
-            visible.push(format!(
-                "{name}/{}",
-                dir.unwrap().file_name().to_string_lossy()
-            ));
-        }
-    }
-    let staged = std::fs::read_dir(app.media_dir.join(".staging"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    (visible, staged)
-}
-
 // -------------------------------------------------------------------- tests
 
-async fn an_agency_photo_is_stored_upright_without_its_metadata(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn an_agency_photo_is_stored_upright_without_its_metadata(
+    backend: Backend,
+    store: StoreKind,
+) {
+    let app = TestApp::spawn_on_store(backend, store, &[]).await;
     // Contributors upload too: their drafts need images.
     let contributor = app.create_user(Role::Contributor).await;
     let response = upload_multipart(
@@ -377,8 +358,8 @@ async fn an_agency_photo_is_stored_upright_without_its_metadata(backend: Backend
     assert_eq!(read, media);
 }
 
-async fn png_webp_and_gif_uploads_keep_their_family(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn png_webp_and_gif_uploads_keep_their_family(backend: Backend, store: StoreKind) {
+    let app = TestApp::spawn_on_store(backend, store, &[]).await;
     let author = app.create_user(Role::Author).await;
 
     // A raw body, as the WordPress REST API sends it, with a UTF-8 name.
@@ -452,8 +433,8 @@ async fn png_webp_and_gif_uploads_keep_their_family(backend: Backend) {
     assert_eq!(frames, 2, "the animation is kept");
 }
 
-async fn media_files_are_served_with_validators_and_ranges(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn media_files_are_served_with_validators_and_ranges(backend: Backend, store: StoreKind) {
+    let app = TestApp::spawn_on_store(backend, store, &[]).await;
     let author = app.create_user(Role::Author).await;
     let media = created(
         upload_multipart(
@@ -501,6 +482,15 @@ async fn media_files_are_served_with_validators_and_ranges(backend: Backend) {
     );
     assert_eq!(part.bytes().await.unwrap(), full.slice(8..24));
 
+    let beyond = app
+        .client
+        .get(app.url(url))
+        .header("Range", format!("bytes={}-", full.len() + 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.status().as_u16(), 416);
+
     let head = app.client.head(app.url(url)).send().await.unwrap();
     assert_eq!(head.status().as_u16(), 200);
     assert_eq!(header(&head, "content-length"), full.len().to_string());
@@ -522,8 +512,8 @@ async fn media_files_are_served_with_validators_and_ranges(backend: Backend) {
     }
 }
 
-async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend) {
-    let app = TestApp::spawn_with(backend, &[("CMS_MEDIA_MAX_MB", "1")]).await;
+async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend, store: StoreKind) {
+    let app = TestApp::spawn_on_store(backend, store, &[("CMS_MEDIA_MAX_MB", "1")]).await;
     let author = app.create_user(Role::Author).await;
     let token = Some(author.token.as_str());
     let reader = api_token(&app, "content:read").await;
@@ -695,11 +685,18 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(backend: Backend) {
     .await;
 
     assert_eq!(app.snapshot().await, before, "nothing was written");
-    assert_eq!(store_contents(&app), (vec![], vec![]), "nothing was stored");
+    assert_eq!(
+        app.media.contents().await,
+        (vec![], vec![]),
+        "nothing was stored"
+    );
 }
 
-async fn identical_uploads_share_their_files_until_the_last_goes(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn identical_uploads_share_their_files_until_the_last_goes(
+    backend: Backend,
+    store: StoreKind,
+) {
+    let app = TestApp::spawn_on_store(backend, store, &[]).await;
     let editor = app.create_user(Role::Editor).await;
     let token = Some(editor.token.as_str());
     let bytes = agency_photo(900, 600);
@@ -720,7 +717,7 @@ async fn identical_uploads_share_their_files_until_the_last_goes(backend: Backen
     assert_eq!(second["file_name"], "deux.jpg");
     assert_eq!(second["caption"], "Autre légende");
     assert_eq!(second["credit"], "AFP", "still read from the photo");
-    assert_eq!(store_contents(&app).0.len(), 1);
+    assert_eq!(app.media.contents().await.0.len(), 1);
 
     let url = first["url"].as_str().unwrap().to_owned();
     let gone = app
@@ -745,7 +742,7 @@ async fn identical_uploads_share_their_files_until_the_last_goes(backend: Backen
         assert!(Instant::now() < deadline, "the files were never removed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(store_contents(&app), (vec![], vec![]));
+    assert_eq!(app.media.contents().await, (vec![], vec![]));
 }
 
 async fn the_library_is_listed_newest_first_filtered_and_by_cursor(backend: Backend) {
@@ -917,8 +914,8 @@ async fn texts_are_changed_by_their_uploader_or_an_editor(backend: Backend) {
     problem(app.delete_as(&path, Some(&editor.token)).await, 404).await;
 }
 
-async fn parallel_uploads_all_succeed(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+async fn parallel_uploads_all_succeed(backend: Backend, store: StoreKind) {
+    let app = TestApp::spawn_on_store(backend, store, &[]).await;
     let author = app.create_user(Role::Author).await;
     let uploads: Vec<_> = (0..8u32)
         .map(|n| {
@@ -936,25 +933,34 @@ async fn parallel_uploads_all_succeed(backend: Backend) {
     }
     let page = ok_json(app.get("/api/v1/media").await).await;
     assert_eq!(page["meta"]["total"], 8);
-    assert_eq!(store_contents(&app).0.len(), 8);
-    assert!(store_contents(&app).1.is_empty());
+    assert_eq!(app.media.contents().await.0.len(), 8);
+    assert!(app.media.contents().await.1.is_empty());
 }
 
-/// Backdates a directory, as if a crash had left it an hour and more ago.
-fn backdate(dir: &std::path::Path) {
-    let then = std::time::SystemTime::now() - Duration::from_secs(2 * 3_600);
-    std::fs::File::open(dir)
-        .unwrap()
-        .set_modified(then)
-        .unwrap();
+/// A staging location named as the store names them, staged `age` ago.
+fn staging_location(hash: &str, age: Duration, what: &str) -> String {
+    let at = std::time::SystemTime::now() - age;
+    let secs = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    format!("{hash}.{secs}-{what}")
 }
 
-/// What crashes leave in the store, settled by `cms media gc`: an upload
-/// staged but never committed is dropped; one committed but not yet made
-/// visible is made visible; files no object uses are removed; a staging
-/// younger than an hour (another process uploading) is left alone.
-async fn cms_media_gc_settles_what_a_crash_left(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+/// How a test settles what a crash left.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    /// `cms media gc`, run by an operator.
+    Command,
+    /// The pass every start makes, here by a second app process on the
+    /// same database and store (as after a restart).
+    Restart,
+}
+
+/// What crashes leave in the store, settled by `cms media gc` or by the
+/// next start: an upload staged but never committed is dropped; one
+/// committed but not yet made visible is made visible; files no object
+/// uses are removed; a staging younger than an hour (another process
+/// uploading) is left alone.
+async fn crash_leftovers_are_settled(backend: Backend, store: StoreKind, settle: Settle) {
+    let app = TestApp::spawn_on_store(backend, store, &[]).await;
     let author = app.create_user(Role::Author).await;
     let media = created(
         upload_multipart(
@@ -974,50 +980,76 @@ async fn cms_media_gc_settles_what_a_crash_left(backend: Backend) {
         .unwrap()
         .0
         .to_owned();
-    let (shard, hash) = dir.split_once('/').unwrap();
-    let staging = app.media_dir.join(".staging");
+    let hash = dir.split_once('/').unwrap().1.to_owned();
+    let two_hours = Duration::from_secs(2 * 3_600);
 
     // Committed, not yet visible (the crash came between the two).
-    let unpromoted = staging.join(format!("{hash}.crash1"));
-    std::fs::rename(app.media_dir.join(shard).join(hash), &unpromoted).unwrap();
-    backdate(&unpromoted);
+    let unpromoted = format!(".staging/{}", staging_location(&hash, two_hours, "crash1"));
+    app.media.move_dir(&dir, &unpromoted).await;
     assert_eq!(app.get(&url).await.status().as_u16(), 404);
     // Staged, never committed.
-    let never = staging.join(format!("{}.crash2", "ab".repeat(32)));
-    std::fs::create_dir_all(&never).unwrap();
-    std::fs::write(never.join("x.jpg"), b"x").unwrap();
-    backdate(&never);
+    let never = format!(
+        ".staging/{}",
+        staging_location(&"ab".repeat(32), two_hours, "crash2")
+    );
+    app.media.write(&format!("{never}/x.jpg"), b"x").await;
     // Being written by another process right now.
-    let young = staging.join(format!("{}.uploading", "cd".repeat(32)));
-    std::fs::create_dir_all(&young).unwrap();
+    let young = format!(
+        ".staging/{}",
+        staging_location(&"cd".repeat(32), Duration::from_secs(60), "uploading")
+    );
+    app.media.write(&format!("{young}/x.jpg"), b"x").await;
     // Visible, but no object uses it.
-    let orphan = app.media_dir.join("ef").join("ef".repeat(32));
-    std::fs::create_dir_all(&orphan).unwrap();
-    std::fs::write(orphan.join("x.jpg"), b"x").unwrap();
+    let orphan = format!("ef/{}", "ef".repeat(32));
+    app.media.write(&format!("{orphan}/x.jpg"), b"x").await;
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
-        .args(["media", "gc"])
-        .env("DATABASE_URL", app.database.url())
-        .env("CMS_MEDIA_STORE", &app.media_dir)
-        .env("CMS_SEED_DEMO", "false")
-        .env_remove("CMS_JWT_SECRET")
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{said} {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        said.contains("1 staged upload(s) made visible, 1 dropped, 1 unused"),
-        "{said}"
-    );
+    match settle {
+        Settle::Command => {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+                .args(["media", "gc"])
+                .env("DATABASE_URL", app.database.url())
+                .envs(app.media.env())
+                .env("CMS_SEED_DEMO", "false")
+                .env_remove("CMS_JWT_SECRET")
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "{said} {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                said.contains("1 staged upload(s) made visible, 1 dropped, 1 unused"),
+                "{said}"
+            );
+        }
+        Settle::Restart => {
+            let mut vars = app.media.env();
+            vars.push(("CMS_MEDIA_SWEEP_ON_START".to_owned(), "true".to_owned()));
+            let vars: Vec<(&str, &str)> =
+                vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let _restarted = app.spawn_sibling(&vars).await;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while app.media.has_dir(&orphan).await || app.media.has_dir(&never).await {
+                assert!(Instant::now() < deadline, "the start-up pass never ran");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            while app.get(&url).await.status().as_u16() != 200 {
+                assert!(
+                    Instant::now() < deadline,
+                    "the committed upload was never promoted"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
 
     assert_eq!(app.get(&url).await.status().as_u16(), 200);
-    assert!(!never.exists());
-    assert!(young.exists());
-    assert!(!orphan.exists());
+    assert!(!app.media.has_dir(&never).await);
+    assert!(app.media.has_dir(&young).await);
+    assert!(!app.media.has_dir(&orphan).await);
+    assert!(!app.media.has_dir(&unpromoted).await);
 }
 
 /// An article features an image of the library: the list and the detail
@@ -1262,16 +1294,103 @@ async fn images_of_the_library_in_a_body_are_described(backend: Backend) {
     assert!(!html.contains(r#"width="10""#), "{html}");
 }
 
-on_both_databases!(
-    images_of_the_library_in_a_body_are_described,
-    an_article_features_a_media_image_by_reference,
+/// The binary on an S3 store: it starts and is ready; a bucket that does
+/// not exist stops the start with one line naming the setting and the
+/// bucket, and never the secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_starts_on_an_s3_store_and_refuses_a_missing_bucket() {
+    let Some(endpoint) = crate::media_store::s3_endpoint() else {
+        return;
+    };
+    let s3 = crate::media_store::s3_overrides(&endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/cms.sqlite3", dir.path().display());
+    let mut vars: Vec<(&str, &str)> = vec![
+        ("DATABASE_URL", &url),
+        ("CMS_JWT_SECRET", crate::helpers::TEST_JWT_SECRET),
+        ("CMS_SEED_DEMO", "false"),
+    ];
+    vars.extend(s3.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+
+    let mut wrong = vars.clone();
+    wrong.push(("CMS_MEDIA_STORE", "s3://pas-de-seau-ici/media"));
+    let output = crate::startup::cms(&wrong, &["serve"]).output().unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("CMS_MEDIA_STORE") && said.contains("pas-de-seau-ici"),
+        "{said}"
+    );
+    assert!(!said.contains("cms-test-secret"), "{said}");
+
+    let (mut child, base) = crate::startup::serve(&vars);
+    let ready = crate::startup::wait_until_ready(&base).await;
+    let status = crate::startup::stop(&mut child);
+    assert!(ready, "the binary never became ready on the S3 store");
+    assert!(status.success(), "{status:?}");
+}
+
+async fn cms_media_gc_settles_what_a_crash_left(backend: Backend, store: StoreKind) {
+    crash_leftovers_are_settled(backend, store, Settle::Command).await;
+}
+
+async fn a_start_settles_what_a_crash_left(backend: Backend, store: StoreKind) {
+    crash_leftovers_are_settled(backend, store, Settle::Restart).await;
+}
+
+/// Runs each named `async fn name(backend: Backend, store: StoreKind)`
+/// on both databases and both stores; the S3 variants, like PostgreSQL's,
+/// pass without running when their server is not configured
+/// (`TEST_S3_ENDPOINT`), and fail under `CI=true`.
+macro_rules! on_both_databases_and_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use crate::helpers::{postgres_admin_url, Backend};
+            use crate::media_store::{s3_endpoint, StoreKind};
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(Backend::Sqlite, StoreKind::Local).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if postgres_admin_url().is_some() {
+                    super::$name(Backend::Postgres, StoreKind::Local).await
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_s3() {
+                if s3_endpoint().is_some() {
+                    super::$name(Backend::Sqlite, StoreKind::S3).await
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_s3() {
+                if postgres_admin_url().is_some() && s3_endpoint().is_some() {
+                    super::$name(Backend::Postgres, StoreKind::S3).await
+                }
+            }
+        }
+    )*};
+}
+
+on_both_databases_and_stores!(
     cms_media_gc_settles_what_a_crash_left,
+    a_start_settles_what_a_crash_left,
     an_agency_photo_is_stored_upright_without_its_metadata,
     png_webp_and_gif_uploads_keep_their_family,
     media_files_are_served_with_validators_and_ranges,
     bad_uploads_are_refused_and_nothing_is_stored,
     identical_uploads_share_their_files_until_the_last_goes,
+    parallel_uploads_all_succeed,
+);
+
+on_both_databases!(
+    images_of_the_library_in_a_body_are_described,
+    an_article_features_a_media_image_by_reference,
     the_library_is_listed_newest_first_filtered_and_by_cursor,
     texts_are_changed_by_their_uploader_or_an_editor,
-    parallel_uploads_all_succeed,
 );

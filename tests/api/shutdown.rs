@@ -58,11 +58,16 @@ async fn one_request(client: &reqwest::Client, url: &str) -> Outcome {
 /// One keep-alive client looping over two endpoints until the server stops
 /// accepting it, the server has exited, or the deadline.
 async fn client_loop(base: String, exited: Arc<AtomicBool>, until: Instant) -> Vec<Attempt> {
+    cms::telemetry::init_for_tests();
     let client = reqwest::Client::builder()
         // A SYN the server ignores is retried by the kernel; connection
         // refused is the expected end, not a hang.
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(20))
+        // Plain HTTP: no system certificates to load (the build's rustls
+        // would read them for each of the 64 clients, while the load
+        // should be starting).
+        .tls_certs_only([])
         .build()
         .expect("http client");
     let paths = ["/api/v1/articles", "/health/ready"];

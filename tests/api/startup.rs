@@ -62,7 +62,7 @@ fn configuration_errors_name_the_variable_in_one_line() {
 }
 
 /// Starts `cms serve` on a free port, waits for readiness, returns the child.
-fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
+pub(crate) fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
     let port = crate::helpers::free_port();
     let bind = format!("127.0.0.1:{port}");
     let mut all: Vec<(&str, &str)> = vars.to_vec();
@@ -77,7 +77,10 @@ fn serve(vars: &[(&str, &str)]) -> (std::process::Child, String) {
 }
 
 pub(crate) async fn wait_until_ready(base: &str) -> bool {
-    let client = reqwest::Client::new();
+    let client = {
+        cms::telemetry::init_for_tests();
+        reqwest::Client::new()
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok(r) = client.get(format!("{base}/health/ready")).send().await
@@ -91,7 +94,7 @@ pub(crate) async fn wait_until_ready(base: &str) -> bool {
 }
 
 /// SIGTERM: a graceful stop.
-fn stop(child: &mut std::process::Child) -> std::process::ExitStatus {
+pub(crate) fn stop(child: &mut std::process::Child) -> std::process::ExitStatus {
     let pid = child.id().to_string();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
     child.wait().unwrap()
@@ -126,7 +129,10 @@ async fn the_development_secret_survives_a_restart() {
 
     let (mut first, base) = serve(&vars);
     assert!(wait_until_ready(&base).await);
-    let client = reqwest::Client::new();
+    let client = {
+        cms::telemetry::init_for_tests();
+        reqwest::Client::new()
+    };
     let pair: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": "admin@redaction.test", "password": "un mot de passe assez long"}))

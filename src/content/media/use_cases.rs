@@ -476,6 +476,33 @@ pub fn sweep(db: &crate::db::Db, store: &crate::storage::MediaStore) -> Result<S
     Ok(swept)
 }
 
+/// The start-up pass: `sweep` once, on a thread of its own so that the
+/// service answers meanwhile. Several processes starting together are
+/// safe: each decision is taken under the upload lock, and promoting what
+/// another process promoted already is a no-op.
+pub fn sweep_in_background(db: crate::db::Db, store: crate::storage::MediaStore) {
+    let spawned = std::thread::Builder::new()
+        .name("media-sweep".to_owned())
+        .spawn(move || match sweep(&db, &store) {
+            Ok(swept) if swept == Swept::default() => {
+                tracing::debug!("media store swept: nothing to settle");
+            }
+            Ok(swept) => tracing::info!(
+                promoted = swept.promoted,
+                dropped = swept.dropped,
+                removed = swept.removed,
+                "media store swept at start"
+            ),
+            Err(e) => tracing::warn!(
+                error = %e.problem().detail,
+                "media store not swept at start; `cms media gc` does it"
+            ),
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "media store not swept at start");
+    }
+}
+
 /// The format a `mime_type` filter names, or a 400.
 pub fn mime_filter(raw: &str) -> Result<String, ApiError> {
     Format::from_mime_type(raw)
