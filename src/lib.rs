@@ -48,6 +48,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    authenticator: auth::authenticate::Authenticator,
     drain: Arc<shutdown::Drain>,
     listener: shutdown::Listener,
 }
@@ -150,6 +151,9 @@ impl Application {
             db: db.clone(),
             access_tokens: Arc::clone(&access_tokens),
             passwords: Arc::clone(&passwords),
+            application_passwords: Arc::new(auth::secret::ApplicationPasswordKey::derive(
+                secret.as_bytes(),
+            )),
         };
         let state = AppState {
             accounts: accounts::Accounts {
@@ -170,6 +174,7 @@ impl Application {
             passwords,
             cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
         };
+        let state_authenticator = state.auth.clone();
         jobs::runner::Runner::new(
             db.clone(),
             clock,
@@ -194,6 +199,7 @@ impl Application {
             port,
             server,
             db,
+            authenticator: state_authenticator,
             drain,
             listener: shutdown_listener,
         })
@@ -205,6 +211,12 @@ impl Application {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Where credentials become callers: for the editor protocols' tests
+    /// before their transports exist, and for tools built on the library.
+    pub fn authenticator(&self) -> &auth::authenticate::Authenticator {
+        &self.authenticator
     }
 
     /// Serves until SIGTERM or SIGINT, then answers what its connections

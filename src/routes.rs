@@ -5,7 +5,7 @@ use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::accounts::{api_tokens, sessions, users};
+use crate::accounts::{api_tokens, application_passwords, sessions, users};
 use crate::content::{articles, authors, categories, media, tags};
 use crate::{health, metrics};
 
@@ -31,6 +31,9 @@ pub fn documented(cfg: &mut ServiceConfig) {
             .service(api_tokens::routes::create_token)
             .service(api_tokens::routes::list_tokens)
             .service(api_tokens::routes::revoke_token)
+            .service(application_passwords::routes::create_application_password)
+            .service(application_passwords::routes::list_application_passwords)
+            .service(application_passwords::routes::revoke_application_password)
             .configure(content_routes),
     );
 }

@@ -1,20 +1,23 @@
 //! Where credentials become a `Caller`, whatever carried them: an access
 //! JWT or an API token (`Authorization: Bearer`), an email and password (the
-//! sign-in). New kinds (application passwords, editor keys, other
-//! protocols' tokens) are new `Credentials` variants handled here, so every
-//! transport gets the same checks: accounts read on every request (a
-//! disabled one stops at once), the password throttle, the dummy hash.
+//! sign-in), an email and an application password (the editor protocols).
+//! New kinds (editor keys, other protocols' tokens) are new `Credentials`
+//! variants handled here, so every transport gets the same checks: accounts
+//! read on every request (a disabled one stops at once), the password
+//! throttle, the dummy hash.
 
 use std::sync::Arc;
 
 use chrono::Duration;
 use diesel::prelude::*;
 
+use crate::accounts::application_passwords;
 use crate::auth::caller::{API_TOKEN_PREFIX, Account, ApiTokenCaller, unauthorized};
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password_work::PasswordWork;
+use crate::auth::secret::ApplicationPasswordKey;
 use crate::auth::{Caller, Role, Scope, password, secret, throttle};
-use crate::db::schema::{api_tokens, users};
+use crate::db::schema::{api_tokens, application_passwords as application_passwords_table, users};
 use crate::db::{Db, DbConnection};
 use crate::error::ApiError;
 use crate::timestamp;
@@ -33,6 +36,13 @@ pub enum Credentials {
         password: String,
         client: String,
     },
+    /// An email and one of that account's application passwords, from an
+    /// editor protocol (never the login password there).
+    ApplicationPassword {
+        email: String,
+        password: String,
+        client: String,
+    },
 }
 
 /// What authentication needs, and nothing of HTTP.
@@ -41,6 +51,7 @@ pub struct Authenticator {
     pub db: Db,
     pub access_tokens: Arc<AccessTokens>,
     pub passwords: Arc<PasswordWork>,
+    pub application_passwords: Arc<ApplicationPasswordKey>,
 }
 
 pub fn invalid_credentials() -> ApiError {
@@ -59,7 +70,93 @@ impl Authenticator {
                 password,
                 client,
             } => self.password(email, password, &client).await,
+            Credentials::ApplicationPassword {
+                email,
+                password,
+                client,
+            } => self.application_password(email, &password, client).await,
         }
+    }
+
+    /// As the sign-in: the same throttle keys (guesses through an editor
+    /// and through the sign-in page share one budget), the same answer for
+    /// an unknown email and a wrong password. The check is one indexed
+    /// lookup of the keyed hash, so nothing needs the hashing threads.
+    async fn application_password(
+        &self,
+        email: String,
+        given: &str,
+        client: String,
+    ) -> Result<Caller, ApiError> {
+        let keys = throttle::password_keys(&email, &client);
+        throttle::reserve_waiting(&self.db, &keys).await?;
+        let digest = self
+            .application_passwords
+            .digest(&application_passwords::input::normalize(given));
+        let email = email.trim().to_lowercase();
+        let found = self
+            .db
+            .read(move |conn| {
+                Ok(application_passwords_table::table
+                    .inner_join(users::table)
+                    .filter(application_passwords_table::password_hash.eq(digest))
+                    .filter(users::email.eq(email))
+                    .filter(users::active.eq(true))
+                    .select((
+                        application_passwords_table::id,
+                        application_passwords_table::last_used_at,
+                        application_passwords_table::last_ip,
+                        users::id,
+                        users::role,
+                        users::author_id,
+                    ))
+                    .first::<(
+                        i64,
+                        Option<chrono::NaiveDateTime>,
+                        Option<String>,
+                        i64,
+                        String,
+                        Option<i64>,
+                    )>(conn)
+                    .optional()?)
+            })
+            .await;
+        let found = match found {
+            Ok(found) => found,
+            Err(e) => {
+                throttle::settle_with(&self.db, keys, throttle::release).await;
+                return Err(e);
+            }
+        };
+        let Some((id, last_used_at, last_ip, user_id, role, author_id)) = found else {
+            throttle::settle_with(&self.db, keys, throttle::failed).await;
+            return Err(invalid_credentials());
+        };
+        let now = timestamp::now();
+        let stale_use = last_used_at
+            .is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
+            || last_ip.as_deref() != Some(client.as_str());
+        let settled = keys.clone();
+        let recorded = self
+            .db
+            .write(move |tx| {
+                if stale_use {
+                    application_passwords::queries::mark_used(tx, id, now, &client)?;
+                }
+                throttle::succeeded(tx, &settled)
+            })
+            .await;
+        if let Err(e) = recorded {
+            throttle::settle_with(&self.db, keys, throttle::succeeded).await;
+            return Err(e);
+        }
+        let role = Role::parse(&role)
+            .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
+        Ok(Caller::Account(Account {
+            user_id,
+            role,
+            author_id,
+        }))
     }
 
     async fn api_token(&self, token: &str) -> Result<Caller, ApiError> {

@@ -202,7 +202,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    application_passwords (id) {
+        id -> BigInt,
+        uuid -> Text,
+        user_id -> BigInt,
+        name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        last_ip -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> authors (author_id));
+diesel::joinable!(application_passwords -> users (user_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
@@ -222,6 +236,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_renderings,
     refresh_tokens,
     api_tokens,
+    application_passwords,
     login_throttles,
     content_events,
     jobs,

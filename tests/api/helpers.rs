@@ -365,6 +365,9 @@ pub struct TestApp {
     pub database: TestDatabase,
     /// The media store, as the test sees it.
     pub media: crate::media_store::TestMediaStore,
+    /// The application's authenticator, to check credentials that no
+    /// HTTP surface takes yet.
+    pub auth: cms::auth::authenticate::Authenticator,
 }
 
 impl TestApp {
@@ -461,6 +464,7 @@ impl TestApp {
                 .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
+        let auth = app.authenticator().clone();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -475,6 +479,7 @@ impl TestApp {
             backend,
             database,
             media,
+            auth,
         }
     }
 

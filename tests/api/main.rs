@@ -10,6 +10,7 @@ mod helpers;
 mod media_store;
 
 mod api_tokens;
+mod application_passwords;
 mod auth_login;
 mod auth_sessions;
 mod canaries;

@@ -1,0 +1,61 @@
+//! What clients see of an application password: never the password,
+//! except once, at creation.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::rows::ApplicationPasswordRow;
+use crate::timestamp;
+
+/// An application password as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPasswordView {
+    /// The public id (a UUID, as in WordPress).
+    #[schema(example = "8f0c6b4e-3f7a-4a55-9a8e-2d1c0b9e7f10")]
+    pub uuid: String,
+    #[schema(example = 3)]
+    pub user_id: i64,
+    #[schema(example = "MarsEdit, portable de la rédaction")]
+    pub name: String,
+    #[serde(with = "timestamp::rfc3339")]
+    #[schema(value_type = String, format = DateTime, example = "2026-12-01T09:30:00Z")]
+    pub created_at: NaiveDateTime,
+    /// Updated at most once a minute.
+    #[serde(with = "timestamp::rfc3339_option")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-12-01T10:02:00Z")]
+    pub last_used_at: Option<NaiveDateTime>,
+    /// The client address of the last use.
+    #[schema(example = "196.192.16.4")]
+    pub last_ip: Option<String>,
+}
+
+impl From<ApplicationPasswordRow> for ApplicationPasswordView {
+    fn from(row: ApplicationPasswordRow) -> Self {
+        Self {
+            uuid: row.uuid,
+            user_id: row.user_id,
+            name: row.name,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            last_ip: row.last_ip,
+        }
+    }
+}
+
+/// A user's application passwords, oldest first (a user has a handful).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPasswordList {
+    pub data: Vec<ApplicationPasswordView>,
+}
+
+/// A new application password: `password` is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApplicationPassword {
+    /// 24 letters and digits in groups of four; editors may be given it
+    /// with or without the spaces.
+    #[schema(example = "Xk3f 9QaB 7LmN pR2s T8vW yZ4c")]
+    pub password: String,
+    #[serde(flatten)]
+    pub details: ApplicationPasswordView,
+}
