@@ -105,6 +105,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `CMS_TRUSTED_PROXIES`: peers whose `X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CMS_SITE_*`: the site's settings until an administrator changes
+    /// them (`PATCH /api/v1/site`).
+    pub site: crate::site::Defaults,
     /// `CMS_MEDIA_STORE`: where media files live (a directory, or
     /// `s3://bucket/prefix`).
     pub media_store: String,
@@ -293,6 +296,26 @@ impl Config {
             password_hashing_threads: match number("CMS_PASSWORD_HASHING_THREADS", 0, 0, 256)? {
                 0 => None,
                 n => Some(n as usize),
+            },
+            site: crate::site::Defaults {
+                title: var("CMS_SITE_TITLE")
+                    .map(|t| t.trim().to_owned())
+                    .unwrap_or_else(|| crate::site::Defaults::default().title),
+                description: var("CMS_SITE_DESCRIPTION").unwrap_or_default(),
+                frontend_url: var("CMS_SITE_URL")
+                    .map(|raw| crate::http::origin::parse_public_url(&raw))
+                    .transpose()
+                    .map_err(|m| err("CMS_SITE_URL", m))?,
+                timezone: var("CMS_SITE_TIMEZONE")
+                    .map(|raw| crate::site::TimeZone::parse(&raw))
+                    .transpose()
+                    .map_err(|m| err("CMS_SITE_TIMEZONE", m))?
+                    .unwrap_or(crate::site::Defaults::default().timezone),
+                language: var("CMS_SITE_LANGUAGE")
+                    .map(|raw| crate::site::Language::parse(&raw))
+                    .transpose()
+                    .map_err(|m| err("CMS_SITE_LANGUAGE", m))?
+                    .unwrap_or_else(|| crate::site::Defaults::default().language),
             },
             media_store: var("CMS_MEDIA_STORE").unwrap_or_else(|| "data/media".to_owned()),
             media_s3: crate::storage::S3Settings {

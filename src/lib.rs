@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod shutdown;
+pub mod site;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
@@ -167,6 +168,11 @@ impl Application {
             db: db.clone(),
             content,
             media: media.clone(),
+            site: site::use_cases::Site {
+                db: db.clone(),
+                defaults: Arc::new(config.site.clone()),
+                api_url: config.public_url.clone(),
+            },
             generation,
             alive: Arc::new(()),
             config: Arc::new(config),

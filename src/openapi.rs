@@ -35,6 +35,7 @@ use crate::error::{FieldError, Problem};
         (name = "auth", description = "Signing in, refresh tokens, one's own account"),
         (name = "users", description = "Newsroom accounts (administrators only)"),
         (name = "tokens", description = "API tokens for integrators (administrators only)"),
+        (name = "site", description = "The site's settings: title, description, URLs, time zone, language"),
         (name = "application passwords", description = "What journalists' editors (MarsEdit, Open Live Writer, Word, the WordPress app) sign in with; each account manages its own"),
     )
 )]

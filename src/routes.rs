@@ -34,6 +34,8 @@ pub fn documented(cfg: &mut ServiceConfig) {
             .service(application_passwords::routes::create_application_password)
             .service(application_passwords::routes::list_application_passwords)
             .service(application_passwords::routes::revoke_application_password)
+            .service(crate::site::routes::get_site)
+            .service(crate::site::routes::update_site)
             .configure(content_routes),
     );
 }

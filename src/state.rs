@@ -30,6 +30,8 @@ pub struct AppState {
     pub content: Content,
     /// What media use cases run with (database, store, image threads).
     pub media: crate::content::media::Media,
+    /// What the site settings' use cases run with.
+    pub site: crate::site::use_cases::Site,
     /// Background threads (job workers) run while this lives.
     pub alive: Arc<()>,
 }

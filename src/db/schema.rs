@@ -215,6 +215,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_settings (id) {
+        id -> Integer,
+        title -> Nullable<Text>,
+        description -> Nullable<Text>,
+        frontend_url -> Nullable<Text>,
+        timezone -> Nullable<Text>,
+        language -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(users -> authors (author_id));
 diesel::joinable!(application_passwords -> users (user_id));
 diesel::joinable!(articles -> categories (category_id));
@@ -237,6 +251,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     api_tokens,
     application_passwords,
+    site_settings,
     login_throttles,
     content_events,
     jobs,

@@ -853,6 +853,21 @@ impl TestApp {
                         .collect(),
                 );
                 push(
+                    "application_passwords",
+                    application_passwords::table
+                        .select((
+                            application_passwords::uuid,
+                            application_passwords::user_id,
+                            application_passwords::name,
+                            application_passwords::password_hash,
+                        ))
+                        .order(application_passwords::id)
+                        .load::<(String, i64, String, String)>(conn)?
+                        .into_iter()
+                        .map(|r| format!("{r:?}"))
+                        .collect(),
+                );
+                push(
                     "media",
                     media::table
                         .select((

@@ -29,6 +29,7 @@ mod media;
 mod password_guessing;
 mod permissions;
 mod read_paths;
+mod site;
 mod users;
 mod write_conflicts;
 

@@ -46,6 +46,12 @@ fn configuration_errors_name_the_variable_in_one_line() {
             "CMS_JWT_SECRET",
         ),
         (&[("CMS_ENV", "production")], "CMS_JWT_SECRET"),
+        (
+            &[("CMS_SITE_TIMEZONE", "Afrique/Cotonou")],
+            "CMS_SITE_TIMEZONE",
+        ),
+        (&[("CMS_SITE_LANGUAGE", "français")], "CMS_SITE_LANGUAGE"),
+        (&[("CMS_SITE_URL", "www.journal.example")], "CMS_SITE_URL"),
     ];
     for (vars, variable) in cases {
         let output = cms(vars, &["serve"]).output().unwrap();

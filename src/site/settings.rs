@@ -1,0 +1,166 @@
+//! The settings' values, each a type that validates on construction, and
+//! the effective settings: an administrator's value, else the configured
+//! one.
+
+use chrono::{NaiveDateTime, Offset, TimeZone as _};
+
+use super::rows::SiteSettingsRow;
+
+/// An IANA time zone name (`Africa/Porto-Novo`, `Africa/Niamey`, `UTC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| format!("'{raw}' is not an IANA time zone (such as Africa/Porto-Novo)"))
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    /// Seconds east of UTC at the UTC instant `at`.
+    pub fn offset_seconds_at(&self, at: NaiveDateTime) -> i32 {
+        self.0.offset_from_utc_datetime(&at).fix().local_minus_utc()
+    }
+}
+
+/// A BCP 47 language tag, in its usual case (`fr`, `fr-BJ`, `en`, `ha`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language(String);
+
+impl Language {
+    /// A primary language of 2 or 3 letters, then subtags of 1 to 8
+    /// letters or digits; the primary tag lowercased, a 2-letter region
+    /// uppercased.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let mut parts = raw.split(['-', '_']);
+        let primary = parts.next().unwrap_or_default();
+        let invalid = || format!("'{raw}' is not a BCP 47 language tag (such as fr or fr-BJ)");
+        if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(invalid());
+        }
+        let mut tag = primary.to_ascii_lowercase();
+        for part in parts {
+            if !(1..=8).contains(&part.len()) || !part.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(invalid());
+            }
+            tag.push('-');
+            if part.len() == 2 && part.bytes().all(|b| b.is_ascii_alphabetic()) {
+                tag.push_str(&part.to_ascii_uppercase());
+            } else {
+                tag.push_str(&part.to_ascii_lowercase());
+            }
+        }
+        Ok(Self(tag))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The configured settings (`CMS_SITE_TITLE`, `CMS_SITE_DESCRIPTION`,
+/// `CMS_SITE_URL`, `CMS_SITE_TIMEZONE`, `CMS_SITE_LANGUAGE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    pub title: String,
+    pub description: String,
+    pub frontend_url: Option<String>,
+    pub timezone: TimeZone,
+    pub language: Language,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            title: "Rédaction".to_owned(),
+            description: String::new(),
+            frontend_url: None,
+            timezone: TimeZone(chrono_tz::Tz::UTC),
+            language: Language("fr".to_owned()),
+        }
+    }
+}
+
+/// The settings in effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    pub title: String,
+    pub description: String,
+    pub frontend_url: Option<String>,
+    /// `CMS_PUBLIC_URL`: where this service is reached (read-only here:
+    /// it must agree with the reverse proxy in front).
+    pub api_url: Option<String>,
+    pub timezone: TimeZone,
+    pub language: Language,
+    pub updated_at: Option<NaiveDateTime>,
+    pub version: i32,
+}
+
+impl SiteSettings {
+    /// The stored overrides (if any) over the configured values. A stored
+    /// value that no longer parses (a time zone dropped from the IANA
+    /// database) falls back to the configured one.
+    pub fn effective(
+        defaults: &Defaults,
+        api_url: Option<&str>,
+        row: Option<SiteSettingsRow>,
+    ) -> Self {
+        let row = row.unwrap_or_default();
+        Self {
+            title: row.title.unwrap_or_else(|| defaults.title.clone()),
+            description: row
+                .description
+                .unwrap_or_else(|| defaults.description.clone()),
+            frontend_url: row.frontend_url.or_else(|| defaults.frontend_url.clone()),
+            api_url: api_url.map(str::to_owned),
+            timezone: row
+                .timezone
+                .and_then(|tz| TimeZone::parse(&tz).ok())
+                .unwrap_or(defaults.timezone),
+            language: row
+                .language
+                .and_then(|l| Language::parse(&l).ok())
+                .unwrap_or_else(|| defaults.language.clone()),
+            updated_at: (row.version > 0).then_some(row.updated_at),
+            version: row.version,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        let porto_novo = TimeZone::parse("Africa/Porto-Novo").unwrap();
+        assert_eq!(porto_novo.name(), "Africa/Porto-Novo");
+        let noon = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        assert_eq!(porto_novo.offset_seconds_at(noon), 3_600);
+        assert!(TimeZone::parse("Afrique/Cotonou").is_err());
+        assert!(TimeZone::parse("").is_err());
+    }
+
+    #[test]
+    fn language_tags_are_checked_and_put_in_their_usual_case() {
+        assert_eq!(Language::parse("FR").unwrap().as_str(), "fr");
+        assert_eq!(Language::parse("fr_bj").unwrap().as_str(), "fr-BJ");
+        assert_eq!(Language::parse("ha").unwrap().as_str(), "ha");
+        for bad in ["", "f", "français", "fr-", "fr-toolongsubtag", "12"] {
+            assert!(Language::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
