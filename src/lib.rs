@@ -26,6 +26,7 @@ pub mod storage;
 pub mod telemetry;
 pub mod timestamp;
 pub mod work_pool;
+pub mod xmlrpc;
 
 use std::net::TcpListener;
 use std::sync::Arc;

@@ -1,0 +1,12 @@
+//! WordPress-compatible XML-RPC (`POST /xmlrpc.php`), the door MarsEdit,
+//! Open Live Writer, Word and older WordPress apps publish through.
+//! `codec` reads and writes the wire format, `value` the values, `fault`
+//! WordPress's fault codes.
+
+pub mod codec;
+pub mod fault;
+pub mod value;
+
+pub use codec::{MethodCall, parse_call, write_fault, write_response};
+pub use fault::Fault;
+pub use value::{Date, Value, Zone};
