@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod demo;
+pub mod editors;
 pub mod error;
 pub mod health;
 pub mod http;

@@ -72,7 +72,12 @@ fn content_routes(cfg: &mut ServiceConfig) {
 
 /// Routes outside the document: the document itself and its viewer.
 pub fn undocumented(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::openapi::serve_document)
+    cfg.service(crate::xmlrpc::routes::xmlrpc)
+        .service(crate::xmlrpc::routes::xmlrpc_get)
+        .service(crate::xmlrpc::routes::wlw_manifest)
+        .service(crate::xmlrpc::routes::wlw_template)
+        .service(crate::xmlrpc::routes::home_page)
+        .service(crate::openapi::serve_document)
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),

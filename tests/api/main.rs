@@ -32,6 +32,7 @@ mod read_paths;
 mod site;
 mod users;
 mod write_conflicts;
+mod xmlrpc;
 
 mod concurrency;
 mod cors;

@@ -1,0 +1,268 @@
+//! WordPress XML-RPC driven by a real client: Python's `xmlrpc.client`
+//! runs a MetaWeblog session (tests/clients/metaweblog_session.py) as an
+//! author and as a contributor, on both databases; the article it writes
+//! is then read through `/api/v1/articles`. Bad input is a fault with
+//! HTTP 200 and nothing written.
+
+use serde_json::{Value, json};
+
+use cms::auth::Role;
+
+use crate::content_fixtures::{byline, category};
+use crate::helpers::{Backend, TestApp, TestUser};
+use crate::on_both_databases;
+
+fn png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}
+
+async fn application_password(app: &TestApp, user: &TestUser) -> String {
+    let response = app
+        .post_json(
+            "/api/v1/users/me/application-passwords",
+            Some(&user.token),
+            &json!({"name": "MarsEdit"}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    created["password"].as_str().unwrap().to_owned()
+}
+
+/// Runs the Python session; `None` without python3 outside CI.
+fn session(app: &TestApp, user: &TestUser, password: &str, publish: bool) -> Option<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("photo.png");
+    std::fs::write(&image, png()).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/metaweblog_session.py"
+    );
+    let output = match std::process::Command::new("python3")
+        .arg(script)
+        .env("BASE", &app.address)
+        .env("USER_EMAIL", &user.email)
+        .env("PASSWORD", password)
+        .env("IMAGE", &image)
+        .env("PUBLISH", if publish { "yes" } else { "no" })
+        .output()
+    {
+        Ok(output) => output,
+        Err(_) if std::env::var("CI").as_deref() != Ok("true") => return None,
+        Err(e) => panic!("python3 is needed under CI: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "the session failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+/// A newsroom: "News - Infos > Diplomatie", and a writer with a byline.
+async fn newsroom(app: &TestApp, role: Role) -> TestUser {
+    let editor = app.create_user(Role::Editor).await;
+    let news = category(app, &editor.token, "News - Infos", None).await;
+    category(app, &editor.token, "Diplomatie", news["id"].as_i64()).await;
+    byline(app, &editor.token, "Inutilisée").await;
+    app.create_user(role).await
+}
+
+async fn an_author_writes_and_publishes_from_an_editor(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("CMS_SITE_TITLE", "La Nouvelle Tribune")]).await;
+    let author = newsroom(&app, Role::Author).await;
+    let password = application_password(&app, &author).await;
+    let Some(seen) = session(&app, &author, &password, true) else {
+        return;
+    };
+    assert_eq!(seen["endpoint"], format!("{}/xmlrpc.php", app.address));
+    assert_eq!(seen["bad_login"], 403);
+    assert_eq!(seen["blog_name"], "La Nouvelle Tribune");
+    assert_eq!(seen["categories"], json!(["Diplomatie", "News - Infos"]));
+    assert_eq!(seen["media_type"], "image/png");
+    assert_eq!(seen["draft_status"], "draft");
+    assert_eq!(seen["draft_title"], "Niamey : « la coopération » continue");
+    assert_eq!(seen["draft_categories"], json!(["Diplomatie"]));
+    assert_eq!(seen["draft_keywords"], "Niger, Élections");
+    assert_eq!(seen["date_created_gmt_type"], "datetime");
+    let unknown = &seen["unknown_category"];
+    assert_eq!(unknown[0], 400, "{unknown}");
+    assert!(
+        unknown[1].as_str().unwrap().contains("Inexistante"),
+        "{unknown}"
+    );
+    assert_eq!(seen["edited"], true);
+    let id: i64 = seen["post_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(seen["published"], id);
+    assert_eq!(
+        seen["recent"],
+        json!([[
+            id.to_string(),
+            "Niamey : « la coopération » se poursuit",
+            "publish"
+        ]])
+    );
+
+    // The article, as any other, through the API.
+    let article: Value = app
+        .get(&format!("/api/v1/articles/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(article["title"], "Niamey : « la coopération » se poursuit");
+    assert_eq!(article["status"], "published");
+    assert_eq!(article["category"]["name"], "Diplomatie");
+    assert_eq!(article["authors"][0]["id"], author.author_id.unwrap());
+    let mut tags: Vec<&str> = article["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    tags.sort_unstable();
+    assert_eq!(tags, ["Niger", "Élections"]);
+    assert_eq!(
+        article["featured_image"]["url"]
+            .as_str()
+            .map(|u| format!("{}{u}", app.address)),
+        seen["media_url"].as_str().map(str::to_owned)
+    );
+    let listed: Value = app.get("/api/v1/articles").await.json().await.unwrap();
+    assert!(
+        listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id)
+    );
+}
+
+async fn a_contributor_drafts_but_never_publishes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let contributor = newsroom(&app, Role::Contributor).await;
+    let password = application_password(&app, &contributor).await;
+    let Some(seen) = session(&app, &contributor, &password, false) else {
+        return;
+    };
+    assert_eq!(seen["draft_status"], "draft");
+    assert_eq!(seen["edited"], true);
+    let refused = &seen["published"];
+    assert_eq!(refused[0], 401, "{refused}");
+    let id: i64 = seen["post_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        seen["recent"],
+        json!([[
+            id.to_string(),
+            "Niamey : « la coopération » se poursuit",
+            "draft"
+        ]])
+    );
+    // Still a draft, invisible to the public.
+    assert_eq!(
+        app.get(&format!("/api/v1/articles/{id}")).await.status(),
+        404
+    );
+}
+
+/// Raw calls: every bad input is a fault with HTTP 200 (or 405 for a GET,
+/// as WordPress), and nothing is written.
+async fn bad_calls_are_faults_and_write_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let contributor = newsroom(&app, Role::Contributor).await;
+    let password = application_password(&app, &contributor).await;
+    let before = app.snapshot().await;
+    let call = |body: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .post(app.url("/xmlrpc.php"))
+                .header("content-type", "text/xml")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let fault_code = |xml: &str| -> i64 {
+        let at = xml.find("<name>faultCode</name><value><int>").expect(xml) + 34;
+        xml[at..xml[at..].find('<').unwrap() + at].parse().unwrap()
+    };
+    let post = |email: &str, password: &str, status: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><methodCall><methodName>metaWeblog.newPost</methodName><params>\
+             <param><value>1</value></param><param><value>{email}</value></param>\
+             <param><value>{password}</value></param><param><value><struct>\
+             <member><name>title</name><value>T</value></member>\
+             <member><name>post_status</name><value>{status}</value></member>\
+             <member><name>mt_keywords</name><value>Jamais créé</value></member>\
+             </struct></value></param><param><value><boolean>0</boolean></value></param></params></methodCall>"
+        )
+    };
+    // A contributor's publish: 401, and the new tag is not created either.
+    assert_eq!(
+        fault_code(&call(post(&contributor.email, &password, "publish")).await),
+        401
+    );
+    // The login password is not an application password.
+    assert_eq!(
+        fault_code(&call(post(&contributor.email, &contributor.password, "draft")).await),
+        403
+    );
+    assert_eq!(
+        fault_code(&call("<methodCall><methodName>x".to_owned()).await),
+        -32700
+    );
+    assert_eq!(
+        fault_code(&call("<?xml version=\"1.0\"?><methodResponse/>".to_owned()).await),
+        -32600
+    );
+    assert_eq!(
+        fault_code(
+            &call("<methodCall><methodName>system.multicall</methodName></methodCall>".to_owned())
+                .await
+        ),
+        -32601
+    );
+    let external = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\
+                    <methodCall><methodName>&e;</methodName></methodCall>";
+    assert_eq!(fault_code(&call(external.to_owned()).await), -32700);
+    let not_found = format!(
+        "<methodCall><methodName>metaWeblog.getPost</methodName><params><param><value>999999</value></param>\
+         <param><value>{}</value></param><param><value>{password}</value></param></params></methodCall>",
+        contributor.email
+    );
+    assert_eq!(fault_code(&call(not_found).await), 404);
+    assert_eq!(
+        fault_code(&call(post(&contributor.email, &password, "corbeille")).await),
+        -32602
+    );
+    assert_eq!(app.snapshot().await, before, "nothing was written");
+
+    let get = app.get("/xmlrpc.php").await;
+    assert_eq!(get.status(), 405);
+    let rsd = app.get("/xmlrpc.php?rsd").await.text().await.unwrap();
+    assert!(rsd.contains("<engineName>WordPress</engineName>"), "{rsd}");
+    let manifest = app.get("/wlwmanifest.xml").await.text().await.unwrap();
+    assert!(manifest.contains("<clientType>WordPress</clientType>"));
+    assert!(manifest.contains("type=\"WebLayout\""));
+}
+
+on_both_databases!(
+    an_author_writes_and_publishes_from_an_editor,
+    a_contributor_drafts_but_never_publishes,
+    bad_calls_are_faults_and_write_nothing,
+);
