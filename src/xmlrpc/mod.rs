@@ -14,6 +14,7 @@ pub mod routes;
 pub mod server;
 pub mod terms;
 pub mod value;
+pub mod wp;
 
 pub use codec::{MethodCall, parse_call, write_fault, write_response};
 pub use fault::Fault;

@@ -28,12 +28,12 @@ use crate::error::ApiError;
 /// How many posts `metaWeblog.getRecentPosts` gives at most.
 const MAX_RECENT: i64 = 100;
 
-fn not_allowed_to_publish() -> Fault {
+pub(super) fn not_allowed_to_publish() -> Fault {
     Fault::not_allowed("Sorry, you are not allowed to publish posts on this site.")
 }
 
 /// The byline a post written through an editor carries: the account's.
-fn byline(caller: &Caller) -> Result<i64, Fault> {
+pub(super) fn byline(caller: &Caller) -> Result<i64, Fault> {
     caller.account().and_then(|a| a.author_id).ok_or_else(|| {
         Fault::not_allowed(
             "Sorry, your account has no byline to sign posts with: an administrator gives it one.",
@@ -41,14 +41,14 @@ fn byline(caller: &Caller) -> Result<i64, Fault> {
     })
 }
 
-async fn categories(call: &Call<'_>) -> Result<Vec<CategoryView>, Fault> {
+pub(super) async fn categories(call: &Call<'_>) -> Result<Vec<CategoryView>, Fault> {
     crate::content::categories::use_cases::list(&call.state.content, None)
         .await
         .map_err(fault_of)
 }
 
 /// The article as the API shows it to `caller` (newsroom fields included).
-async fn article(call: &Call<'_>, caller: &Caller, id: i64) -> Result<Json, Fault> {
+pub(super) async fn article(call: &Call<'_>, caller: &Caller, id: i64) -> Result<Json, Fault> {
     let shaped = use_cases::get(
         &call.state.content,
         caller,
@@ -71,7 +71,7 @@ async fn article(call: &Call<'_>, caller: &Caller, id: i64) -> Result<Json, Faul
 }
 
 /// Authors and contributors edit what they sign, as in WordPress (401).
-fn may_edit(caller: &Caller, article: &Json) -> Result<(), Fault> {
+pub(super) fn may_edit(caller: &Caller, article: &Json) -> Result<(), Fault> {
     let Some(account) = caller.account() else {
         return Err(Fault::not_allowed(
             "Sorry, you are not allowed to edit this post.",
@@ -130,7 +130,10 @@ async fn requested_date(call: &Call<'_>, content: &Value) -> Result<Option<DateT
 }
 
 /// A publish with a date to come is a scheduled post.
-fn scheduled_if_future(status: ArticleStatus, at: Option<DateTime<Utc>>) -> ArticleStatus {
+pub(super) fn scheduled_if_future(
+    status: ArticleStatus,
+    at: Option<DateTime<Utc>>,
+) -> ArticleStatus {
     match (status, at) {
         (ArticleStatus::Published, Some(at)) if at > Utc::now() + chrono::Duration::minutes(1) => {
             ArticleStatus::Scheduled
@@ -310,7 +313,7 @@ pub async fn edit_post(call: &Call<'_>) -> Result<Value, Fault> {
     Ok(Value::Bool(true))
 }
 
-fn date_of(json: &Json) -> Option<chrono::NaiveDateTime> {
+pub(super) fn date_of(json: &Json) -> Option<chrono::NaiveDateTime> {
     json.as_str().and_then(crate::timestamp::parse_rfc3339)
 }
 
@@ -430,6 +433,24 @@ pub async fn recent_posts(call: &Call<'_>) -> Result<Value, Fault> {
         .optional_int(3, "number")?
         .unwrap_or(10)
         .clamp(1, MAX_RECENT);
+    let ids = editable_ids(call, &caller, number, 0, Vec::new()).await?;
+    let mut posts = Vec::with_capacity(ids.len());
+    for id in ids {
+        let a = article(call, &caller, id).await?;
+        posts.push(post_struct(call, &a, false).await?);
+    }
+    Ok(Value::Array(posts))
+}
+
+/// The newest articles `caller` may edit (all for editors, their own for
+/// authors and contributors), optionally of some statuses.
+pub(super) async fn editable_ids(
+    call: &Call<'_>,
+    caller: &Caller,
+    limit: i64,
+    offset: i64,
+    statuses: Vec<&'static str>,
+) -> Result<Vec<i64>, Fault> {
     let own = match caller.account() {
         Some(a) if matches!(a.role, Role::Admin | Role::Editor) => None,
         Some(a) => Some(a.author_id.unwrap_or(-1)),
@@ -439,15 +460,15 @@ pub async fn recent_posts(call: &Call<'_>) -> Result<Value, Fault> {
             ));
         }
     };
-    let ids = call
-        .state
+    call.state
         .db
         .read(move |conn| {
             use crate::db::schema::{article_authors, articles};
             let mut query = articles::table
                 .select(articles::id)
                 .order((articles::created_at.desc(), articles::id.desc()))
-                .limit(number)
+                .limit(limit)
+                .offset(offset)
                 .into_boxed();
             if let Some(author) = own {
                 query = query.filter(
@@ -458,16 +479,13 @@ pub async fn recent_posts(call: &Call<'_>) -> Result<Value, Fault> {
                     ),
                 );
             }
+            if !statuses.is_empty() {
+                query = query.filter(articles::status.eq_any(statuses));
+            }
             Ok(query.load::<i64>(conn)?)
         })
         .await
-        .map_err(fault_of)?;
-    let mut posts = Vec::with_capacity(ids.len());
-    for id in ids {
-        let a = article(call, &caller, id).await?;
-        posts.push(post_struct(call, &a, false).await?);
-    }
-    Ok(Value::Array(posts))
+        .map_err(fault_of)
 }
 
 /// `mt.getPostCategories(postid, user, password)`: the article's one

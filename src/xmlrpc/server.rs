@@ -8,7 +8,7 @@ use actix_web::web;
 use super::fault::Fault;
 use super::params::Params;
 use super::value::Value;
-use super::{blogs, media, posts, terms};
+use super::{blogs, media, posts, terms, wp};
 use crate::auth::Caller;
 use crate::auth::authenticate::Credentials;
 use crate::error::ApiError;
@@ -109,13 +109,36 @@ pub const METHODS: &[&str] = &[
     "mt.publishPost",
     "mt.setPostCategories",
     "mt.supportedMethods",
+    "mt.getRecentPostTitles",
     "mt.supportedTextFilters",
     "system.listMethods",
+    "wp.deletePost",
+    "wp.editPost",
+    "wp.getAuthors",
     "wp.getCategories",
+    "wp.getCommentCount",
+    "wp.getMediaItem",
+    "wp.getMediaLibrary",
+    "wp.getOptions",
+    "wp.getPage",
     "wp.getPageList",
+    "wp.getPageStatusList",
+    "wp.getPageTemplates",
     "wp.getPages",
+    "wp.getPost",
+    "wp.getPostFormats",
+    "wp.getPostStatusList",
+    "wp.getPostTypes",
+    "wp.getPosts",
+    "wp.getProfile",
     "wp.getTags",
+    "wp.getTerm",
+    "wp.getTerms",
     "wp.getUsersBlogs",
+    "wp.newCategory",
+    "wp.newPost",
+    "wp.newTerm",
+    "wp.suggestCategories",
     "wp.uploadFile",
 ];
 
@@ -127,10 +150,39 @@ pub async fn dispatch(call: &Call<'_>, method: &str) -> Result<Value, Fault> {
         "mt.supportedTextFilters" => Ok(Value::Array(vec![])),
         "blogger.getUsersBlogs" | "metaWeblog.getUsersBlogs" => blogs::users_blogs(call, 1).await,
         "wp.getUsersBlogs" => blogs::users_blogs(call, 0).await,
+        // A site without pages, as clients that list them expect.
         "wp.getPages" | "wp.getPageList" => {
             call.sign_in(1).await?;
             Ok(Value::Array(vec![]))
         }
+        "wp.getPage" => {
+            call.sign_in(2).await?;
+            Err(Fault::not_found("Sorry, no such page."))
+        }
+        "wp.getPageStatusList" | "wp.getPageTemplates" => {
+            call.sign_in(1).await?;
+            Ok(Value::Struct(vec![]))
+        }
+        "wp.newPost" => wp::new_post(call).await,
+        "wp.editPost" => wp::edit_post(call).await,
+        "wp.getPost" => wp::get_post(call).await,
+        "wp.getPosts" => wp::get_posts(call).await,
+        "wp.deletePost" => wp::delete_post(call).await,
+        "wp.getTerms" => wp::get_terms(call).await,
+        "wp.getTerm" => wp::get_term(call).await,
+        "wp.newTerm" => wp::new_term(call).await,
+        "wp.newCategory" => wp::new_category(call).await,
+        "wp.suggestCategories" => wp::suggest_categories(call).await,
+        "wp.getProfile" => wp::get_profile(call).await,
+        "wp.getAuthors" => wp::get_authors(call).await,
+        "wp.getOptions" => wp::get_options(call).await,
+        "wp.getPostFormats" => wp::get_post_formats(call).await,
+        "wp.getPostStatusList" => wp::get_post_status_list(call).await,
+        "wp.getPostTypes" => wp::get_post_types(call).await,
+        "wp.getCommentCount" => wp::get_comment_count(call).await,
+        "wp.getMediaItem" => wp::get_media_item(call).await,
+        "wp.getMediaLibrary" => wp::get_media_library(call).await,
+        "mt.getRecentPostTitles" => wp::recent_post_titles(call).await,
         "metaWeblog.getCategories" | "wp.getCategories" => terms::categories(call).await,
         "mt.getCategoryList" => terms::category_list(call).await,
         "wp.getTags" => terms::tags(call).await,

@@ -266,3 +266,131 @@ on_both_databases!(
     a_contributor_drafts_but_never_publishes,
     bad_calls_are_faults_and_write_nothing,
 );
+
+/// The python-wordpress-xmlrpc package's wp.* session; `None` when its
+/// virtualenv is not set up (`TEST_EDITORS_PYTHON`, made by `.ci/run`),
+/// which fails under CI.
+fn wordpress_session(
+    app: &TestApp,
+    user: &TestUser,
+    password: &str,
+    category_id: i64,
+    publish: bool,
+) -> Option<Value> {
+    let python = match std::env::var("TEST_EDITORS_PYTHON") {
+        Ok(python) if !python.is_empty() => python,
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but TEST_EDITORS_PYTHON is not set"
+            );
+            return None;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("une.png");
+    std::fs::write(&image, png()).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/wordpress_session.py"
+    );
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .env("ENDPOINT", format!("{}/xmlrpc.php", app.address))
+        .env("USER_EMAIL", &user.email)
+        .env("PASSWORD", password)
+        .env("IMAGE", &image)
+        .env("CATEGORY_ID", category_id.to_string())
+        .env("PUBLISH", if publish { "yes" } else { "no" })
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the session failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+async fn wordpress_clients_write_through_wp_methods(backend: Backend, role: Role) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("CMS_SITE_TITLE", "La Nouvelle Tribune"),
+            ("CMS_SITE_TIMEZONE", "Africa/Porto-Novo"),
+        ],
+    )
+    .await;
+    let writer = newsroom(&app, role).await;
+    let categories: Value = app.get("/api/v1/categories").await.json().await.unwrap();
+    let diplomatie = categories["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Diplomatie")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let password = application_password(&app, &writer).await;
+    let publish = role != Role::Contributor;
+    let Some(seen) = wordpress_session(&app, &writer, &password, diplomatie, publish) else {
+        return;
+    };
+    assert_eq!(seen["blogs"], json!(["La Nouvelle Tribune"]));
+    assert_eq!(seen["options_title"], "La Nouvelle Tribune");
+    assert_eq!(seen["categories"], json!(["Diplomatie", "News - Infos"]));
+    assert_eq!(seen["upload_type"], "image/png");
+    assert_eq!(
+        seen["fetched_title"],
+        "Cotonou : l’Assemblée « vote » le budget"
+    );
+    assert_eq!(seen["fetched_date"], "2026-11-30T08:15:00");
+    assert_eq!(seen["fetched_status"], "draft");
+    assert_eq!(
+        seen["fetched_terms"],
+        json!([
+            ["category", "Diplomatie"],
+            ["post_tag", "Assemblée nationale"],
+            ["post_tag", "Budget"]
+        ])
+    );
+    assert_eq!(seen["edited"], true);
+    assert_eq!(seen["unknown_term"], "Invalid term ID.");
+    let id: i64 = seen["post_id"].as_str().unwrap().parse().unwrap();
+    let status = if publish { "publish" } else { "pending" };
+    assert_eq!(
+        seen["listed"],
+        json!([[id.to_string(), "Cotonou : le budget 2027 est voté", status]])
+    );
+
+    // Through the API: category, tags, byline, image, the date in UTC.
+    let article: Value = app
+        .get_as(&format!("/api/v1/articles/{id}"), Some(&writer.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(article["title"], "Cotonou : le budget 2027 est voté");
+    assert_eq!(
+        article["status"],
+        if publish { "published" } else { "review" }
+    );
+    assert_eq!(article["category"]["id"], diplomatie);
+    assert_eq!(article["authors"][0]["id"], writer.author_id.unwrap());
+    assert_eq!(article["tags"].as_array().unwrap().len(), 2);
+    assert_eq!(article["published_at"], "2026-11-30T08:15:00Z");
+    assert!(article["featured_image"]["id"].is_i64(), "{article}");
+}
+
+async fn an_author_writes_with_python_wordpress_xmlrpc(backend: Backend) {
+    wordpress_clients_write_through_wp_methods(backend, Role::Author).await;
+}
+
+async fn a_contributor_submits_with_python_wordpress_xmlrpc(backend: Backend) {
+    wordpress_clients_write_through_wp_methods(backend, Role::Contributor).await;
+}
+
+on_both_databases!(
+    an_author_writes_with_python_wordpress_xmlrpc,
+    a_contributor_submits_with_python_wordpress_xmlrpc,
+);
