@@ -250,7 +250,34 @@ async fn bad_calls_are_faults_and_write_nothing(backend: Backend) {
         fault_code(&call(post(&contributor.email, &password, "corbeille")).await),
         -32602
     );
+    // A struct where the post id goes: −32602.
+    let wrong_type = format!(
+        "<methodCall><methodName>metaWeblog.getPost</methodName><params>\
+         <param><value><struct></struct></value></param>\
+         <param><value>{}</value></param><param><value>{password}</value></param></params></methodCall>",
+        contributor.email
+    );
+    assert_eq!(fault_code(&call(wrong_type).await), -32602);
+    // Over 32 MiB: refused while it streams in.
+    let huge = format!(
+        "<methodCall><methodName>wp.uploadFile</methodName><params><param><value>{}</value></param></params></methodCall>",
+        "A".repeat(33 * 1024 * 1024)
+    );
+    assert_eq!(fault_code(&call(huge).await), 413);
     assert_eq!(app.snapshot().await, before, "nothing was written");
+
+    // Another writer's post: 401, as WordPress.
+    let other = app.create_user(Role::Author).await;
+    let other_password = application_password(&app, &other).await;
+    let draft = call(post(&other.email, &other_password, "draft")).await;
+    let id_at = draft.find("<string>").unwrap() + 8;
+    let id = &draft[id_at..draft[id_at..].find('<').unwrap() + id_at];
+    let theirs = format!(
+        "<methodCall><methodName>metaWeblog.getPost</methodName><params><param><value>{id}</value></param>\
+         <param><value>{}</value></param><param><value>{password}</value></param></params></methodCall>",
+        contributor.email
+    );
+    assert_eq!(fault_code(&call(theirs).await), 401);
 
     let get = app.get("/xmlrpc.php").await;
     assert_eq!(get.status(), 405);
