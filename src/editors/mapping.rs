@@ -148,6 +148,14 @@ pub async fn tags_by_name(
     }
     let actor = Actor::of(caller);
     db.write(move |tx| {
+        // Two posts naming the same new tag at once: on PostgreSQL the
+        // second waits here for the first to commit, then finds its tag
+        // (locks taken in one order, so two calls never wait crosswise).
+        let mut folded: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        folded.sort();
+        for name in &folded {
+            crate::db::slug_lock::hold(tx, "tag-names", name)?;
+        }
         let existing: Vec<(i64, String)> =
             tags::table.select((tags::id, tags::name)).load(tx.conn())?;
         let mut ids = Vec::new();

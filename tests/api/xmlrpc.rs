@@ -421,3 +421,49 @@ on_both_databases!(
     an_author_writes_with_python_wordpress_xmlrpc,
     a_contributor_submits_with_python_wordpress_xmlrpc,
 );
+
+/// Eight editors send posts at once naming the same new tag: every post
+/// is written, and the tag exists once.
+async fn parallel_posts_with_a_new_tag_all_succeed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let author = newsroom(&app, Role::Author).await;
+    let password = application_password(&app, &author).await;
+    let calls = (0..8).map(|n| {
+        let body = format!(
+            "<?xml version=\"1.0\"?><methodCall><methodName>metaWeblog.newPost</methodName><params>\
+             <param><value>1</value></param><param><value>{}</value></param>\
+             <param><value>{password}</value></param><param><value><struct>\
+             <member><name>title</name><value>Dépêche {n}</value></member>\
+             <member><name>description</name><value>Texte</value></member>\
+             <member><name>mt_keywords</name><value>Flash, Urgent</value></member>\
+             </struct></value></param><param><value><boolean>0</boolean></value></param></params></methodCall>",
+            author.email
+        );
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/xmlrpc.php"))
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    });
+    for response in futures_util::future::join_all(calls).await {
+        assert!(!response.contains("faultCode"), "{response}");
+    }
+    let tags: Value = app.get("/api/v1/tags").await.json().await.unwrap();
+    let mut names: Vec<&str> = tags["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Flash", "Urgent"]);
+}
+
+on_both_databases!(parallel_posts_with_a_new_tag_all_succeed);
