@@ -146,6 +146,32 @@ async fn an_author_writes_and_publishes_from_an_editor(backend: Backend) {
             .iter()
             .any(|a| a["id"] == id)
     );
+    assert_eq!(article["version"], 3, "created, edited, published");
+
+    // Normal writes: each recorded with who made it.
+    let events: Vec<(String, Option<i64>)> = app
+        .db
+        .read(move |conn| {
+            use cms::db::schema::content_events as e;
+            use diesel::prelude::*;
+            Ok(e::table
+                .filter(e::resource.eq("article"))
+                .filter(e::resource_id.eq(id))
+                .order(e::id)
+                .select((e::action, e::actor_user_id))
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    let by = Some(author.id);
+    assert_eq!(
+        events,
+        [
+            ("created".to_owned(), by),
+            ("updated".to_owned(), by),
+            ("updated".to_owned(), by)
+        ]
+    );
 }
 
 async fn a_contributor_drafts_but_never_publishes(backend: Backend) {
