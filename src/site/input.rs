@@ -16,14 +16,14 @@ pub const DESCRIPTION_MAX: usize = 1000;
 #[serde(deny_unknown_fields)]
 pub struct SitePatch {
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "La Nouvelle Tribune", min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<String>, example = "La Nouvelle Tribune", min_length = 1, max_length = 200, pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub title: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "L'actualité du Bénin et du monde", max_length = 1000)]
     pub description: Patch<String>,
     /// Where readers read the site (the frontend), `http(s)://`.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "https://www.journal.example")]
+    #[schema(value_type = Option<String>, example = "https://www.journal.example", pattern = "^https?://[A-Za-z0-9.-]+(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~%/-]*)?$")]
     pub frontend_url: Patch<String>,
     /// An IANA time zone: WordPress clients send times in it.
     #[serde(default)]
@@ -31,7 +31,7 @@ pub struct SitePatch {
     pub timezone: Patch<String>,
     /// A BCP 47 language tag.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "fr")]
+    #[schema(value_type = Option<String>, example = "fr", pattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")]
     pub language: Patch<String>,
     /// Read-only (`CMS_PUBLIC_URL`): sending it is a 422.
     #[serde(default)]
@@ -58,12 +58,6 @@ fn text(
                     field,
                     "invalid_length",
                     format!("must be {min} to {max} characters"),
-                ));
-            } else if value.chars().any(|c| c.is_control() && c != '\n') {
-                errors.push(FieldError::new(
-                    field,
-                    "invalid_characters",
-                    "must not contain control characters",
                 ));
             }
             Some(value)
