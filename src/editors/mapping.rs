@@ -205,7 +205,11 @@ pub fn split_more(body: &str) -> (String, String) {
         Some(at) => {
             let rest = &body[at..];
             let after = rest.find("-->").map_or("", |end| &rest[end + 3..]);
-            (body[..at].to_owned(), after.to_owned())
+            // The line breaks `join_more` puts around the marker.
+            (
+                body[..at].trim_end_matches(['\n', '\r']).to_owned(),
+                after.trim_start_matches(['\n', '\r']).to_owned(),
+            )
         }
         None => (body.to_owned(), String::new()),
     }
@@ -254,6 +258,10 @@ mod tests {
             ("<p>Un</p>".to_owned(), "<p>Deux</p>".to_owned())
         );
         assert_eq!(join_more("<p>Un</p>", Some("")), "<p>Un</p>");
+        assert_eq!(
+            split_more(&join_more("<p>Un</p>", Some("<p>Deux</p>"))),
+            ("<p>Un</p>".to_owned(), "<p>Deux</p>".to_owned())
+        );
         assert_eq!(
             join_more("<p>Un</p>", Some("<p>Deux</p>")),
             "<p>Un</p>\n<!--more-->\n<p>Deux</p>"

@@ -9,6 +9,8 @@
 //! predefined entities and character references, a nesting limit, and
 //! every malformation a `Fault` rather than a panic.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -26,11 +28,13 @@ pub struct MethodCall {
     pub params: Vec<Value>,
 }
 
+/// Text borrows from the request body where it can (the base64 of a
+/// photo is not copied before it is decoded).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
+enum Token<'a> {
     Open(String),
     Close(String),
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
 fn not_well_formed(detail: impl std::fmt::Display) -> Fault {
@@ -39,17 +43,19 @@ fn not_well_formed(detail: impl std::fmt::Display) -> Fault {
 
 /// The document as open/close/text tokens, local names only, adjacent
 /// text (and CDATA and references) joined.
-fn tokens(body: &[u8]) -> Result<Vec<Token>, Fault> {
+fn tokens(body: &[u8]) -> Result<Vec<Token<'_>>, Fault> {
     let text = std::str::from_utf8(body).map_err(|_| not_well_formed("not UTF-8"))?;
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.expand_empty_elements = true;
     config.check_end_names = true;
-    let mut out: Vec<Token> = Vec::new();
-    let push_text = |out: &mut Vec<Token>, s: &str| match out.last_mut() {
-        Some(Token::Text(t)) => t.push_str(s),
-        _ => out.push(Token::Text(s.to_owned())),
-    };
+    let mut out: Vec<Token<'_>> = Vec::new();
+    fn push_text<'a>(out: &mut Vec<Token<'a>>, s: Cow<'a, str>) {
+        match out.last_mut() {
+            Some(Token::Text(t)) => t.to_mut().push_str(&s),
+            _ => out.push(Token::Text(s)),
+        }
+    }
     loop {
         match reader.read_event().map_err(not_well_formed)? {
             Event::Start(e) => {
@@ -65,18 +71,14 @@ fn tokens(body: &[u8]) -> Result<Vec<Token>, Fault> {
             Event::End(e) => {
                 out.push(Token::Close(e.local_name().as_ref().to_owned()));
             }
-            Event::Text(e) => {
-                push_text(&mut out, &e.xml10_content());
-            }
-            Event::CData(e) => {
-                push_text(&mut out, &e.xml10_content());
-            }
+            Event::Text(e) => push_text(&mut out, e.xml10_content()),
+            Event::CData(e) => push_text(&mut out, e.xml10_content()),
             Event::GeneralRef(e) => {
                 let name = e.xml10_content().into_owned();
                 if let Some(c) = e.resolve_char_ref().map_err(not_well_formed)? {
-                    push_text(&mut out, c.encode_utf8(&mut [0; 4]));
+                    push_text(&mut out, Cow::Owned(c.to_string()));
                 } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&name) {
-                    push_text(&mut out, s);
+                    push_text(&mut out, Cow::Borrowed(s));
                 } else {
                     return Err(not_well_formed(format!("unknown entity &{name};")));
                 }
@@ -98,13 +100,13 @@ fn tokens(body: &[u8]) -> Result<Vec<Token>, Fault> {
     Ok(out)
 }
 
-struct Parser {
-    tokens: Vec<Token>,
+struct Parser<'a> {
+    tokens: Vec<Token<'a>>,
     at: usize,
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Token> {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<&Token<'a>> {
         self.tokens.get(self.at)
     }
 
@@ -147,15 +149,16 @@ impl Parser {
         }
     }
 
-    /// Text up to the closing tag (empty when there is none).
-    fn text(&mut self) -> String {
-        match self.tokens.get(self.at) {
+    /// Text up to the closing tag (empty when there is none), moved out
+    /// of the token list (each text is read once).
+    fn text(&mut self) -> Cow<'a, str> {
+        match self.tokens.get_mut(self.at) {
             Some(Token::Text(t)) => {
-                let t = t.clone();
+                let t = std::mem::take(t);
                 self.at += 1;
                 t
             }
-            _ => String::new(),
+            _ => Cow::Borrowed(""),
         }
     }
 
@@ -175,12 +178,10 @@ impl Parser {
         // before a type element is not.
         let value = match self.tokens.get(self.at) {
             Some(Token::Close(n)) if n == "value" => Value::String(String::new()),
-            Some(Token::Text(t))
+            Some(Token::Text(_))
                 if !matches!(self.tokens.get(self.at + 1), Some(Token::Open(_))) =>
             {
-                let t = t.clone();
-                self.at += 1;
-                Value::String(t)
+                Value::String(self.text().into_owned())
             }
             _ => self.typed(depth)?,
         };
@@ -216,7 +217,7 @@ impl Parser {
                     _ => return Err(bad("boolean", &raw)),
                 }
             }
-            "string" => Value::String(self.text()),
+            "string" => Value::String(self.text().into_owned()),
             "double" => {
                 let raw = self.text();
                 Value::Double(raw.trim().parse().map_err(|_| bad("double", &raw))?)
@@ -227,19 +228,7 @@ impl Parser {
             }
             "base64" => {
                 let raw = self.text();
-                let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                let engine = base64::engine::general_purpose::STANDARD;
-                let lenient = base64::engine::GeneralPurpose::new(
-                    &base64::alphabet::STANDARD,
-                    base64::engine::GeneralPurposeConfig::new()
-                        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-                );
-                Value::Base64(
-                    engine
-                        .decode(&compact)
-                        .or_else(|_| lenient.decode(&compact))
-                        .map_err(|_| bad("base64", &raw))?,
-                )
+                Value::Base64(decode_base64(&raw).ok_or_else(|| bad("base64", &raw))?)
             }
             "nil" => Value::Nil,
             "struct" => {
@@ -247,7 +236,7 @@ impl Parser {
                 while self.is_open("member") {
                     self.open("member")?;
                     self.open("name")?;
-                    let name = self.text();
+                    let name = self.text().into_owned();
                     self.close("name")?;
                     let value = self.value(depth + 1)?;
                     self.close("member")?;
@@ -275,7 +264,31 @@ impl Parser {
     }
 }
 
-fn describe(token: Option<&Token>) -> String {
+/// Base64 with line breaks and spaces anywhere (Python breaks lines every
+/// 76 characters), padding optional: decoded in slices, so that the text
+/// is never copied whole.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    const SLICE: usize = 64 * 1024;
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut pending = String::with_capacity(SLICE);
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        pending.push(c);
+        // Whole groups of four only, and never a group after padding.
+        if pending.len() == SLICE && !pending.ends_with('=') {
+            engine.decode_vec(&pending, &mut out).ok()?;
+            pending.clear();
+        }
+    }
+    engine.decode_vec(&pending, &mut out).ok()?;
+    Some(out)
+}
+
+fn describe(token: Option<&Token<'_>>) -> String {
     match token {
         Some(Token::Open(n)) => format!("<{n}>"),
         Some(Token::Close(n)) => format!("</{n}>"),
@@ -516,6 +529,21 @@ mod tests {
             Value::DateTime(d) => assert_eq!(d.zone, Zone::Offset(0)),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn large_base64_with_line_breaks_is_decoded_in_slices() {
+        let bytes: Vec<u8> = (0..300_000u32).map(|n| (n * 7 % 251) as u8).collect();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let lines: Vec<&str> = encoded
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        assert_eq!(decode_base64(&lines.join("\n")), Some(bytes.clone()));
+        assert_eq!(decode_base64(encoded.trim_end_matches('=')), Some(bytes));
+        assert_eq!(decode_base64("aGVsbG8=\r\n"), Some(b"hello".to_vec()));
+        assert_eq!(decode_base64("a@b="), None);
     }
 
     #[test]

@@ -93,6 +93,12 @@ async fn an_author_writes_and_publishes_from_an_editor(backend: Backend) {
     assert_eq!(seen["draft_status"], "draft");
     assert_eq!(seen["draft_title"], "Niamey : « la coopération » continue");
     assert_eq!(seen["draft_categories"], json!(["Diplomatie"]));
+    // The extended part comes back apart, as it was sent.
+    assert_eq!(
+        seen["draft_description"],
+        "<p>Premier paragraphe, l’été 🌍.</p>"
+    );
+    assert_eq!(seen["draft_more"], "<p>La suite.</p>");
     assert_eq!(seen["draft_keywords"], "Niger, Élections");
     assert_eq!(seen["date_created_gmt_type"], "datetime");
     let unknown = &seen["unknown_category"];
