@@ -136,13 +136,29 @@ impl Authenticator {
         let stale_use = last_used_at
             .is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
             || last_ip.as_deref() != Some(client.as_str());
+        self.signed_in(keys, (user_id, role, author_id), move |tx| {
+            if stale_use {
+                application_passwords::queries::mark_used(tx, id, now, &client)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// A right password: `also` (what the sign-in records) and the
+    /// forgiveness of the account's failures in one write, then the caller.
+    async fn signed_in(
+        &self,
+        keys: Vec<throttle::ThrottleKey>,
+        (user_id, role, author_id): (i64, String, Option<i64>),
+        also: impl Fn(&mut crate::db::Tx<'_>) -> Result<(), ApiError> + Send + 'static,
+    ) -> Result<Caller, ApiError> {
         let settled = keys.clone();
+        // `Fn`, not `FnOnce`: a write that is retried runs it again.
         let recorded = self
             .db
             .write(move |tx| {
-                if stale_use {
-                    application_passwords::queries::mark_used(tx, id, now, &client)?;
-                }
+                also(tx)?;
                 throttle::succeeded(tx, &settled)
             })
             .await;
@@ -263,29 +279,15 @@ impl Authenticator {
         } else {
             None
         };
-        let settled = keys.clone();
-        let recorded = self
-            .db
-            .write(move |tx| {
-                if let Some(hash) = &upgraded_hash {
-                    diesel::update(users::table.find(user_id))
-                        .set(users::password_hash.eq(hash))
-                        .execute(tx.conn())?;
-                }
-                throttle::succeeded(tx, &settled)
-            })
-            .await;
-        if let Err(e) = recorded {
-            throttle::settle_with(&self.db, keys, throttle::succeeded).await;
-            return Err(e);
-        }
-        let role = Role::parse(&role)
-            .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
-        Ok(Caller::Account(Account {
-            user_id,
-            role,
-            author_id,
-        }))
+        self.signed_in(keys, (user_id, role, author_id), move |tx| {
+            if let Some(hash) = &upgraded_hash {
+                diesel::update(users::table.find(user_id))
+                    .set(users::password_hash.eq(hash))
+                    .execute(tx.conn())?;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -159,6 +159,32 @@ fn comments(content: &Value) -> Option<bool> {
     }
 }
 
+/// Whether `caller` may take the article `current` to `status` (a
+/// contributor never publishes): checked before anything is written.
+pub(super) fn may_move_to(
+    caller: &Caller,
+    current: &Json,
+    status: ArticleStatus,
+) -> Result<(), Fault> {
+    let current_status: ArticleStatus =
+        serde_json::from_value(current["status"].clone()).unwrap_or(ArticleStatus::Draft);
+    let authors: Vec<i64> = current["authors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|b| b["id"].as_i64()).collect())
+        .unwrap_or_default();
+    policy::authorize_article(
+        caller,
+        ArticleAction::Update,
+        &ArticleFacts {
+            current_authors: &authors,
+            current_status: Some(current_status),
+            new_authors: &authors,
+            new_status: status,
+        },
+    )
+    .map_err(|_| Fault::not_allowed("Sorry, you are not allowed to publish this post."))
+}
+
 /// `metaWeblog.newPost(blogid, user, password, struct, publish)`.
 pub async fn new_post(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
@@ -235,23 +261,7 @@ pub async fn edit_post(call: &Call<'_>) -> Result<Value, Fault> {
     may_edit(&caller, &current)?;
     let published_at = requested_date(call, content).await?;
     let status = scheduled_if_future(requested_status(content, publish)?, published_at);
-    let current_status: ArticleStatus =
-        serde_json::from_value(current["status"].clone()).unwrap_or(ArticleStatus::Draft);
-    let authors: Vec<i64> = current["authors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|b| b["id"].as_i64()).collect())
-        .unwrap_or_default();
-    policy::authorize_article(
-        &caller,
-        ArticleAction::Update,
-        &ArticleFacts {
-            current_authors: &authors,
-            current_status: Some(current_status),
-            new_authors: &authors,
-            new_status: status,
-        },
-    )
-    .map_err(|_| Fault::not_allowed("Sorry, you are not allowed to publish this post."))?;
+    may_move_to(&caller, &current, status)?;
     let mut patch = ArticlePatch {
         status: Patch::Value(status),
         ..ArticlePatch::default()
@@ -585,6 +595,15 @@ pub async fn publish_post(call: &Call<'_>) -> Result<Value, Fault> {
 pub async fn delete_post(call: &Call<'_>) -> Result<Value, Fault> {
     let id = call.params.id(1, "postid")?;
     let caller = call.sign_in(2).await?;
+    delete_article(call, caller, id).await
+}
+
+/// A delete through an editor: the article API's, with WordPress's words.
+pub(super) async fn delete_article(
+    call: &Call<'_>,
+    caller: Caller,
+    id: i64,
+) -> Result<Value, Fault> {
     let current = article(call, &caller, id).await?;
     may_edit(&caller, &current)?;
     use_cases::delete(

@@ -7,8 +7,8 @@ use serde_json::Value as Json;
 
 use super::fault::Fault;
 use super::posts::{
-    article, byline, categories, date_of, editable_ids, may_edit, not_allowed_to_publish,
-    scheduled_if_future,
+    article, byline, categories, date_of, delete_article, editable_ids, may_edit, may_move_to,
+    not_allowed_to_publish, scheduled_if_future,
 };
 use super::server::{Call, fault_of};
 use super::value::{Date, Value};
@@ -287,23 +287,7 @@ pub async fn edit_post(call: &Call<'_>) -> Result<Value, Fault> {
     let published_at = wp_date(call, content).await?;
     let status = wp_status(content)?.map(|s| scheduled_if_future(s, published_at));
     if let Some(status) = status {
-        let authors: Vec<i64> = current["authors"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|b| b["id"].as_i64()).collect())
-            .unwrap_or_default();
-        let current_status: ArticleStatus =
-            serde_json::from_value(current["status"].clone()).unwrap_or(ArticleStatus::Draft);
-        policy::authorize_article(
-            &caller,
-            ArticleAction::Update,
-            &ArticleFacts {
-                current_authors: &authors,
-                current_status: Some(current_status),
-                new_authors: &authors,
-                new_status: status,
-            },
-        )
-        .map_err(|_| Fault::not_allowed("Sorry, you are not allowed to publish this post."))?;
+        may_move_to(&caller, &current, status)?;
     }
     let terms = requested_terms(call, &caller, content).await?;
     let mut patch = ArticlePatch::default();
@@ -572,22 +556,7 @@ pub async fn get_posts(call: &Call<'_>) -> Result<Value, Fault> {
 pub async fn delete_post(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let id = call.params.id(3, "post_id")?;
-    let current = article(call, &caller, id).await?;
-    may_edit(&caller, &current)?;
-    use_cases::delete(
-        &call.state.content,
-        caller,
-        IdOrSlug::Id(id),
-        Precondition::Any,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::Forbidden(_) => {
-            Fault::not_allowed("Sorry, you are not allowed to delete this post.")
-        }
-        other => fault_of(other),
-    })?;
-    Ok(Value::Bool(true))
+    delete_article(call, caller, id).await
 }
 
 async fn all_tags(call: &Call<'_>) -> Result<Vec<crate::content::tags::views::TagView>, Fault> {
@@ -718,14 +687,18 @@ async fn create_category(
         })
 }
 
+fn term_name(content: &Value) -> Result<String, Fault> {
+    text(content, "name")
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| Fault::new(403, "The term name cannot be empty."))
+}
+
 /// `wp.newTerm(blog, user, password, {name, taxonomy, slug, description,
 /// parent})`: a category (editors), or a tag (anyone who writes).
 pub async fn new_term(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let content = call.params.structure(3, "content")?;
-    let name = text(content, "name")
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| Fault::new(403, "The term name cannot be empty."))?;
+    let name = term_name(content)?;
     match text(content, "taxonomy").as_deref() {
         Some(CATEGORY) => {
             let parent = content.member("parent").and_then(Value::as_int);
@@ -758,9 +731,7 @@ pub async fn new_term(call: &Call<'_>) -> Result<Value, Fault> {
 pub async fn new_category(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let content = call.params.structure(3, "category")?;
-    let name = text(content, "name")
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| Fault::new(403, "The term name cannot be empty."))?;
+    let name = term_name(content)?;
     let parent = content.member("parent_id").and_then(Value::as_int);
     let id = create_category(
         call,
