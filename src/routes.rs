@@ -31,12 +31,14 @@ pub fn documented(cfg: &mut ServiceConfig) {
             .service(api_tokens::routes::create_token)
             .service(api_tokens::routes::list_tokens)
             .service(api_tokens::routes::revoke_token)
+            // Matched in order: the read paths (content) come before the
+            // rarely called settings routes.
+            .configure(content_routes)
             .service(application_passwords::routes::create_application_password)
             .service(application_passwords::routes::list_application_passwords)
             .service(application_passwords::routes::revoke_application_password)
             .service(crate::site::routes::get_site)
-            .service(crate::site::routes::update_site)
-            .configure(content_routes),
+            .service(crate::site::routes::update_site),
     );
 }
 
