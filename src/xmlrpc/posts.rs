@@ -327,12 +327,30 @@ pub(super) fn date_of(json: &Json) -> Option<chrono::NaiveDateTime> {
     json.as_str().and_then(crate::timestamp::parse_rfc3339)
 }
 
+/// What writing posts out needs, read once per call rather than once per
+/// post: the site's zone and home, and the categories.
+pub(super) struct Rendering {
+    pub zone: chrono_tz::Tz,
+    pub home: String,
+    pub categories: Vec<CategoryView>,
+}
+
+impl Rendering {
+    pub(super) async fn load(call: &Call<'_>) -> Result<Self, Fault> {
+        let site = call.state.site.settings().await.map_err(fault_of)?;
+        Ok(Self {
+            zone: site.timezone.tz(),
+            home: site.frontend_url.unwrap_or_else(|| call.origin.clone()),
+            categories: categories(call).await?,
+        })
+    }
+}
+
 /// An article as a MetaWeblog post struct (`postid` an int in getPost, a
 /// string in getRecentPosts, as WordPress).
-async fn post_struct(call: &Call<'_>, a: &Json, id_as_int: bool) -> Result<Value, Fault> {
-    let site = call.state.site.settings().await.map_err(fault_of)?;
-    let zone = site.timezone.tz();
-    let home = site.frontend_url.unwrap_or_else(|| call.origin.clone());
+fn post_struct(r: &Rendering, a: &Json, id_as_int: bool) -> Value {
+    let zone = r.zone;
+    let home = &r.home;
     let id = a["id"].as_i64().unwrap_or_default();
     let created = date_of(&a["published_at"])
         .or_else(|| date_of(&a["created_at"]))
@@ -350,7 +368,7 @@ async fn post_struct(call: &Call<'_>, a: &Json, id_as_int: bool) -> Result<Value
         .as_array()
         .map(|t| t.iter().filter_map(|t| t["name"].as_str()).collect())
         .unwrap_or_default();
-    Ok(Value::structure([
+    Value::structure([
         ("dateCreated", Value::DateTime(super::Date::unzoned(local))),
         (
             "userid",
@@ -422,7 +440,7 @@ async fn post_struct(call: &Call<'_>, a: &Json, id_as_int: bool) -> Result<Value
             "wp_post_thumbnail",
             Value::Int(a["featured_image"]["id"].as_i64().unwrap_or(0)),
         ),
-    ]))
+    ])
 }
 
 /// `metaWeblog.getPost(postid, user, password)`.
@@ -431,7 +449,7 @@ pub async fn get_post(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let a = article(call, &caller, id).await?;
     may_edit(&caller, &a)?;
-    post_struct(call, &a, true).await
+    Ok(post_struct(&Rendering::load(call).await?, &a, true))
 }
 
 /// `metaWeblog.getRecentPosts(blogid, user, password, number)`: the
@@ -444,10 +462,11 @@ pub async fn recent_posts(call: &Call<'_>) -> Result<Value, Fault> {
         .unwrap_or(10)
         .clamp(1, MAX_RECENT);
     let ids = editable_ids(call, &caller, number, 0, Vec::new()).await?;
+    let rendering = Rendering::load(call).await?;
     let mut posts = Vec::with_capacity(ids.len());
     for id in ids {
         let a = article(call, &caller, id).await?;
-        posts.push(post_struct(call, &a, false).await?);
+        posts.push(post_struct(&rendering, &a, false));
     }
     Ok(Value::Array(posts))
 }

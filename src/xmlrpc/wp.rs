@@ -7,8 +7,8 @@ use serde_json::Value as Json;
 
 use super::fault::Fault;
 use super::posts::{
-    article, byline, categories, date_of, delete_article, editable_ids, may_edit, may_move_to,
-    not_allowed_to_publish, scheduled_if_future,
+    Rendering, article, byline, categories, date_of, delete_article, editable_ids, may_edit,
+    may_move_to, not_allowed_to_publish, scheduled_if_future,
 };
 use super::server::{Call, fault_of};
 use super::value::{Date, Value};
@@ -379,10 +379,9 @@ fn term_of_tag(id: i64, name: &str, slug: &str, description: &str) -> Value {
 
 /// An article as WordPress's post struct, limited to `fields` (default
 /// `post`, `terms`, `custom_fields`).
-async fn post_struct(call: &Call<'_>, a: &Json, fields: &[String]) -> Result<Value, Fault> {
-    let site = call.state.site.settings().await.map_err(fault_of)?;
-    let zone = site.timezone.tz();
-    let home = site.frontend_url.unwrap_or_else(|| call.origin.clone());
+fn post_struct(call: &Call<'_>, r: &Rendering, a: &Json, fields: &[String]) -> Value {
+    let zone = r.zone;
+    let home = &r.home;
     let local =
         |at: chrono::NaiveDateTime| Date::unzoned(at.and_utc().with_timezone(&zone).naive_local());
     let created = date_of(&a["published_at"])
@@ -480,7 +479,7 @@ async fn post_struct(call: &Call<'_>, a: &Json, fields: &[String]) -> Result<Val
     add("post_format", Value::string("standard"));
     if fields.is_empty() || fields.iter().any(|f| f == "terms" || f == "taxonomies") {
         let mut terms = Vec::new();
-        let all = categories(call).await?;
+        let all = &r.categories;
         if let Some(c) = a["category"]["id"]
             .as_i64()
             .and_then(|id| all.iter().find(|c| c.id == id))
@@ -500,7 +499,7 @@ async fn post_struct(call: &Call<'_>, a: &Json, fields: &[String]) -> Result<Val
     if fields.is_empty() || fields.iter().any(|f| f == "custom_fields") {
         members.push(("custom_fields".into(), Value::Array(vec![])));
     }
-    Ok(Value::Struct(members))
+    Value::Struct(members)
 }
 
 fn fields_param(call: &Call<'_>, at: usize) -> Vec<String> {
@@ -516,7 +515,12 @@ pub async fn get_post(call: &Call<'_>) -> Result<Value, Fault> {
     let id = call.params.id(3, "post_id")?;
     let a = article(call, &caller, id).await?;
     may_edit(&caller, &a)?;
-    post_struct(call, &a, &fields_param(call, 4)).await
+    Ok(post_struct(
+        call,
+        &Rendering::load(call).await?,
+        &a,
+        &fields_param(call, 4),
+    ))
 }
 
 /// `wp.getPosts(blog, user, password, filter, fields)`: the newest first;
@@ -544,10 +548,11 @@ pub async fn get_posts(call: &Call<'_>) -> Result<Value, Fault> {
     }
     let ids = editable_ids(call, &caller, number, offset, statuses).await?;
     let fields = fields_param(call, 4);
+    let rendering = Rendering::load(call).await?;
     let mut posts = Vec::with_capacity(ids.len());
     for id in ids {
         let a = article(call, &caller, id).await?;
-        posts.push(post_struct(call, &a, &fields).await?);
+        posts.push(post_struct(call, &rendering, &a, &fields));
     }
     Ok(Value::Array(posts))
 }
