@@ -311,15 +311,14 @@ pub async fn edit_post(call: &Call<'_>) -> Result<Value, Fault> {
     if let Some(open) = comments(content) {
         patch.comments_enabled = Patch::Value(open);
     }
-    use_cases::update(
-        &call.state.content,
+    update_article(
+        call,
         caller,
-        IdOrSlug::Id(id),
-        Precondition::Any,
+        id,
         patch,
+        "Sorry, you are not allowed to edit this post.",
     )
-    .await
-    .map_err(fault_of)?;
+    .await?;
     Ok(Value::Bool(true))
 }
 
@@ -569,18 +568,17 @@ pub async fn set_post_categories(call: &Call<'_>) -> Result<Value, Fault> {
     let all = categories(call).await?;
     let category_id = mapping::find_category(&all, &raw)
         .map_err(|message| Fault::new(403, format!("Invalid category: {message}")))?;
-    use_cases::update(
-        &call.state.content,
+    update_article(
+        call,
         caller,
-        IdOrSlug::Id(id),
-        Precondition::Any,
+        id,
         ArticlePatch {
             category_id: Patch::Value(category_id),
             ..ArticlePatch::default()
         },
+        "Sorry, you are not allowed to edit this post.",
     )
-    .await
-    .map_err(fault_of)?;
+    .await?;
     Ok(Value::Bool(true))
 }
 
@@ -590,24 +588,42 @@ pub async fn publish_post(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let current = article(call, &caller, id).await?;
     may_edit(&caller, &current)?;
+    update_article(
+        call,
+        caller,
+        id,
+        ArticlePatch {
+            status: Patch::Value(ArticleStatus::Published),
+            ..ArticlePatch::default()
+        },
+        "Sorry, you are not allowed to publish this post.",
+    )
+    .await?;
+    Ok(Value::Int(id))
+}
+
+/// An edit through an editor: the article API's update (version, events,
+/// caches), with WordPress's words when the role refuses it.
+pub(super) async fn update_article(
+    call: &Call<'_>,
+    caller: Caller,
+    id: i64,
+    patch: ArticlePatch,
+    refused: &str,
+) -> Result<(), Fault> {
     use_cases::update(
         &call.state.content,
         caller,
         IdOrSlug::Id(id),
         Precondition::Any,
-        ArticlePatch {
-            status: Patch::Value(ArticleStatus::Published),
-            ..ArticlePatch::default()
-        },
+        patch,
     )
     .await
+    .map(drop)
     .map_err(|e| match e {
-        ApiError::Forbidden(_) => {
-            Fault::not_allowed("Sorry, you are not allowed to publish this post.")
-        }
+        ApiError::Forbidden(_) => Fault::not_allowed(refused),
         other => fault_of(other),
-    })?;
-    Ok(Value::Int(id))
+    })
 }
 
 /// `blogger.deletePost(appkey, postid, user, password, publish)`.

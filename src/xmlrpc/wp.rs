@@ -8,19 +8,17 @@ use serde_json::Value as Json;
 use super::fault::Fault;
 use super::posts::{
     Rendering, article, byline, categories, date_of, delete_article, editable_ids, may_edit,
-    may_move_to, not_allowed_to_publish, scheduled_if_future,
+    may_move_to, not_allowed_to_publish, scheduled_if_future, update_article,
 };
 use super::server::{Call, fault_of};
 use super::value::{Date, Value};
 use crate::auth::policy::{self, ArticleAction, ArticleFacts};
 use crate::auth::{Caller, Role};
-use crate::content::Precondition;
 use crate::content::articles::input::{ArticleCreate, ArticlePatch};
 use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::articles::use_cases;
 use crate::content::body::BodyFormat;
 use crate::content::categories::views::CategoryView;
-use crate::content::lookup::IdOrSlug;
 use crate::content::patch::Patch;
 use crate::editors::mapping;
 use crate::error::ApiError;
@@ -327,15 +325,14 @@ pub async fn edit_post(call: &Call<'_>) -> Result<Value, Fault> {
     if let Some(sticky) = content.member("sticky").and_then(Value::as_bool) {
         patch.featured = Patch::Value(sticky);
     }
-    use_cases::update(
-        &call.state.content,
+    update_article(
+        call,
         caller,
-        IdOrSlug::Id(id),
-        Precondition::Any,
+        id,
         patch,
+        "Sorry, you are not allowed to edit this post.",
     )
-    .await
-    .map_err(fault_of)?;
+    .await?;
     Ok(Value::Bool(true))
 }
 
