@@ -27,6 +27,7 @@ pub mod storage;
 pub mod telemetry;
 pub mod timestamp;
 pub mod work_pool;
+pub mod wp_rest;
 pub mod xmlrpc;
 
 use std::net::TcpListener;

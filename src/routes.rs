@@ -79,6 +79,7 @@ pub fn undocumented(cfg: &mut web::ServiceConfig) {
         .service(crate::xmlrpc::routes::wlw_manifest)
         .service(crate::xmlrpc::routes::wlw_template)
         .service(crate::xmlrpc::routes::home_page)
+        .configure(crate::wp_rest::routes::configure)
         .service(crate::openapi::serve_document)
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
