@@ -281,6 +281,7 @@ fn serve(
     let draining = web::Data::from(Arc::clone(&drain));
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(wp_rest::index::rest_route))
             .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
             .wrap(from_fn(http::fallback::problem_fallback))
             .wrap(from_fn(http::security_headers::security_headers))

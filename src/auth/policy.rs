@@ -53,7 +53,7 @@ fn forbidden(detail: &str) -> ApiError {
 /// The role a caller acts with: accounts have theirs, API tokens act as an
 /// editor (`content:write`) or an admin (`admin`); `None` for the public and
 /// for read-only tokens.
-fn acting_role(caller: &Caller) -> Option<Role> {
+pub fn acting_role(caller: &Caller) -> Option<Role> {
     match caller {
         Caller::Public => None,
         Caller::Account(account) => Some(account.role),

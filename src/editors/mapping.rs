@@ -198,6 +198,44 @@ pub fn post_date(
     }
 }
 
+/// A publish with a date to come is a scheduled post (a minute's grace
+/// for clocks that disagree).
+pub fn scheduled_if_future(
+    status: ArticleStatus,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> ArticleStatus {
+    match (status, at) {
+        (ArticleStatus::Published, Some(at))
+            if at > chrono::Utc::now() + chrono::Duration::minutes(1) =>
+        {
+            ArticleStatus::Scheduled
+        }
+        (status, _) => status,
+    }
+}
+
+/// A REST date (`2026-12-01T10:30:00`, optionally with fractions, `Z` or
+/// an offset; a space for the `T` as WordPress also takes): the instant in
+/// UTC, reading a date without a zone as UTC when `gmt`, in `zone`
+/// otherwise. `None` when it is not a date.
+pub fn rest_date(raw: &str, gmt: bool, zone: chrono_tz::Tz) -> Option<NaiveDateTime> {
+    let raw = raw.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&raw.replacen(' ', "T", 1)) {
+        return Some(at.naive_utc());
+    }
+    let local = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())?;
+    if gmt {
+        return Some(local);
+    }
+    Some(crate::xmlrpc::Date::unzoned(local).to_utc(zone))
+}
+
 /// WordPress's "more" split: the body before the first `<!--more…-->`
 /// and after it.
 pub fn split_more(body: &str) -> (String, String) {
@@ -277,5 +315,29 @@ mod tests {
         assert_eq!(post_date(gmt, local, zone), Some(at("2026-12-01 09:00")));
         assert_eq!(post_date(None, local, zone), Some(at("2026-12-01 09:30")));
         assert_eq!(post_date(None, None, zone), None);
+    }
+
+    #[test]
+    fn rest_dates_read_zones_and_local_times() {
+        let zone: chrono_tz::Tz = "Africa/Porto-Novo".parse().unwrap();
+        let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(
+            rest_date("2026-12-01T10:30:00", false, zone),
+            Some(at("2026-12-01 09:30"))
+        );
+        assert_eq!(
+            rest_date("2026-12-01T10:30:00", true, zone),
+            Some(at("2026-12-01 10:30"))
+        );
+        assert_eq!(
+            rest_date("2026-12-01T10:30:00+02:00", false, zone),
+            Some(at("2026-12-01 08:30"))
+        );
+        assert_eq!(
+            rest_date("2026-12-01 10:30:00Z", false, zone),
+            Some(at("2026-12-01 10:30"))
+        );
+        assert_eq!(rest_date("demain", false, zone), None);
+        assert_eq!(rest_date("2026-13-01T10:30:00", false, zone), None);
     }
 }

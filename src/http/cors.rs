@@ -8,7 +8,13 @@ use actix_web::http::{Method, header};
 
 pub fn policy(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -21,6 +27,9 @@ pub fn policy(origins: &[String]) -> Cors {
             header::LOCATION,
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
+            // WordPress's list totals, which headless frontends paginate by.
+            header::HeaderName::from_static("x-wp-total"),
+            header::HeaderName::from_static("x-wp-totalpages"),
         ])
         .max_age(3600)
         .block_on_origin_mismatch(false);

@@ -124,6 +124,16 @@ pub fn parse_public_url(raw: &str) -> Result<String, String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// `scheme://host` of this service as a request reached it: the trusted
+/// public origin, else what the connection says. For absolute URLs in the
+/// editor protocols' answers (`/xmlrpc.php`, `/wp-json/`, media, links).
+pub fn request_origin(req: &actix_web::HttpRequest, config: &Config) -> String {
+    public_origin(config, req.peer_addr(), req.headers()).unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

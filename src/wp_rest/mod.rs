@@ -7,13 +7,24 @@
 //!
 //! - `error`: `{code, message, data: {status}}` and WordPress's codes;
 //! - `caller`: Basic with an application password, or our bearer tokens;
+//! - `params`: the query and the body, read as WordPress reads them;
+//! - `shape`: `_fields`, `_links`, list headers;
 //! - `index`: `/wp-json/` and the `?rest_route=` form;
 //! - `posts`, `terms`, `users`, `media`, `site`: the resources;
 //! - `authorize`: the authorize-application page;
-//! - `routes`: where each path goes.
+//! - `routes`: where each path goes, and the list the index shows.
 
 pub mod authorize;
+pub mod caller;
 pub mod error;
+pub mod index;
+pub mod media;
+pub mod params;
+pub mod posts;
 pub mod routes;
+pub mod shape;
+pub mod site;
+pub mod terms;
+pub mod users;
 
 pub use error::WpError;

@@ -1,5 +1,6 @@
-//! How editors find the XML-RPC endpoint from the site's address: the home
-//! page's `EditURI` and `wlwmanifest` links, the RSD document listing the
+//! How editors find the XML-RPC endpoint and the REST API from the site's
+//! address: the home page's `https://api.w.org/`, `EditURI` and
+//! `wlwmanifest` links, the RSD document listing the
 //! APIs, and the Windows Live Writer manifest that tells Open Live Writer
 //! it talks to WordPress and gives it a layout, so that it does not
 //! publish (and then delete) a temporary post to learn the theme.
@@ -15,6 +16,7 @@ pub fn home_page(origin: &str, title: &str, description: &str, language: &str) -
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <meta name=\"description\" content=\"{description}\">\n\
+         <link rel=\"https://api.w.org/\" href=\"{origin}/wp-json/\">\n\
          <link rel=\"EditURI\" type=\"application/rsd+xml\" title=\"RSD\" href=\"{origin}/xmlrpc.php?rsd\">\n\
          <link rel=\"wlwmanifest\" type=\"application/wlwmanifest+xml\" href=\"{origin}/wlwmanifest.xml\">\n\
          </head>\n<body>\n<h1>{title}</h1>\n<p>{description}</p>\n\

@@ -134,12 +134,7 @@ pub(super) fn scheduled_if_future(
     status: ArticleStatus,
     at: Option<DateTime<Utc>>,
 ) -> ArticleStatus {
-    match (status, at) {
-        (ArticleStatus::Published, Some(at)) if at > Utc::now() + chrono::Duration::minutes(1) => {
-            ArticleStatus::Scheduled
-        }
-        (status, _) => status,
-    }
+    mapping::scheduled_if_future(status, at)
 }
 
 fn thumbnail(content: &Value) -> Option<Option<i64>> {

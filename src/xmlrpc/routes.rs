@@ -3,7 +3,7 @@
 //! OpenAPI document: these answer in the protocol's own shapes.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, route, web};
 use futures_util::StreamExt;
 
 use super::codec::{parse_call, write_fault, write_response};
@@ -19,11 +19,7 @@ pub const MAX_CALL_BYTES: usize = 32 * 1024 * 1024;
 const XML: &str = "text/xml; charset=UTF-8";
 
 fn origin(req: &HttpRequest, state: &AppState) -> String {
-    crate::http::origin::public_origin(&state.config, req.peer_addr(), req.headers())
-        .unwrap_or_else(|| {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        })
+    crate::http::origin::request_origin(req, &state.config)
 }
 
 fn xml_response(body: String) -> HttpResponse {
@@ -127,8 +123,10 @@ pub async fn wlw_template() -> HttpResponse {
         .body(discovery::TEMPLATE)
 }
 
-/// `GET /`: the discovery page.
-#[get("/")]
+/// `GET /` and `HEAD /`: the discovery page. Its `Link` headers name the
+/// XML-RPC endpoint (RSD) and the REST API's root (`https://api.w.org/`,
+/// which wpapi's `discover()` reads from a HEAD).
+#[route("/", method = "GET", method = "HEAD")]
 pub async fn home_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let origin = origin(&req, &state);
     let page = match state.site.settings().await {
@@ -144,7 +142,10 @@ pub async fn home_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         .insert_header((header::CONTENT_TYPE, "text/html; charset=UTF-8"))
         .insert_header((
             header::LINK,
-            format!("<{origin}/xmlrpc.php?rsd>; rel=\"EditURI\"; type=\"application/rsd+xml\""),
+            format!(
+                "<{origin}/wp-json/>; rel=\"https://api.w.org/\", \
+                 <{origin}/xmlrpc.php?rsd>; rel=\"EditURI\"; type=\"application/rsd+xml\""
+            ),
         ))
         .body(page)
 }

@@ -97,6 +97,25 @@ pub fn find(
     Ok(row.filter(|row| is_visible(row, visibility)))
 }
 
+/// The rows of `ids` that `visibility` shows, in no particular order.
+pub fn rows_by_ids(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    visibility: Visibility,
+) -> QueryResult<Vec<ArticleRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = articles::table
+        .filter(id_in(articles::id, ids))
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| is_visible(row, visibility))
+        .collect())
+}
+
 /// Bylines and tags of `ids` (two queries, the same statements whatever the
 /// number of ids), next to the category tree the caller holds.
 pub fn relations(
@@ -246,7 +265,7 @@ pub fn count(conn: &mut DbConnection, f: &ResolvedFilter<'_>) -> QueryResult<i64
 /// (both backends order NULLs differently, and keyset needs a total order).
 /// The public never sees an article without `published_at`, so its lists
 /// use the column itself and its index.
-fn newsroom_publication_time() -> diesel::expression::SqlLiteral<Timestamp> {
+pub fn newsroom_publication_time() -> diesel::expression::SqlLiteral<Timestamp> {
     diesel::dsl::sql::<Timestamp>("COALESCE(articles.published_at, articles.created_at)")
 }
 

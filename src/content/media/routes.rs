@@ -101,10 +101,37 @@ fn essence(req: &HttpRequest) -> String {
         .to_ascii_lowercase()
 }
 
-async fn multipart_upload(
+/// What a part of a multipart upload is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    File,
+    Alt,
+    Caption,
+    Credit,
+    Title,
+    /// Read and dropped (WordPress's `description`, `post`).
+    Ignored,
+    Unknown,
+}
+
+/// This API's part names; anything else is refused.
+fn api_part(name: &str) -> Part {
+    match name {
+        "file" => Part::File,
+        "alt" => Part::Alt,
+        "caption" => Part::Caption,
+        "credit" => Part::Credit,
+        "title" => Part::Title,
+        _ => Part::Unknown,
+    }
+}
+
+/// A multipart upload whose parts `part` names.
+pub async fn multipart_upload(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
+    part: fn(&str) -> Part,
 ) -> Result<Upload, ApiError> {
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
     let mut file: Option<(Vec<u8>, Option<String>)> = None;
@@ -115,8 +142,8 @@ async fn multipart_upload(
         .map_err(|e| ApiError::bad_request(format!("malformed multipart/form-data body: {e}")))?
     {
         let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => {
+        match part(&name) {
+            Part::File => {
                 if file.is_some() {
                     return Err(ApiError::Validation(vec![FieldError::new(
                         "file",
@@ -131,7 +158,16 @@ async fn multipart_upload(
                 });
                 file = Some((read_capped(field, limit).await?, file_name));
             }
-            "alt" | "caption" | "credit" | "title" => {
+            Part::Ignored => {
+                read_capped(field, MAX_TEXT_PART).await.map_err(|_| {
+                    ApiError::Validation(vec![FieldError::new(
+                        name.clone(),
+                        "too_long",
+                        "is far too long",
+                    )])
+                })?;
+            }
+            kind @ (Part::Alt | Part::Caption | Part::Credit | Part::Title) => {
                 let bytes = read_capped(field, MAX_TEXT_PART).await.map_err(|_| {
                     ApiError::Validation(vec![FieldError::new(
                         name.clone(),
@@ -146,17 +182,17 @@ async fn multipart_upload(
                         "must be UTF-8 text",
                     )])
                 })?;
-                let slot = match name.as_str() {
-                    "alt" => &mut texts.alt,
-                    "caption" => &mut texts.caption,
-                    "credit" => &mut texts.credit,
+                let slot = match kind {
+                    Part::Alt => &mut texts.alt,
+                    Part::Caption => &mut texts.caption,
+                    Part::Credit => &mut texts.credit,
                     _ => &mut texts.title,
                 };
                 *slot = Some(value);
             }
-            other => {
+            Part::Unknown => {
                 return Err(ApiError::Validation(vec![FieldError::new(
-                    other,
+                    name,
                     "unknown_field",
                     "unknown part; expected file, alt, caption, credit or title",
                 )]));
@@ -171,12 +207,13 @@ async fn multipart_upload(
     })
 }
 
-async fn raw_upload(
+/// The image itself as the body, its name in `Content-Disposition`.
+pub async fn raw_upload_with(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
+    texts: UploadTexts,
 ) -> Result<Upload, ApiError> {
-    let texts: UploadTexts = parse_query(req.query_string())?;
     let file_name = req
         .headers()
         .get(header::CONTENT_DISPOSITION)
@@ -192,6 +229,51 @@ async fn raw_upload(
         file_name,
         texts,
     })
+}
+
+/// An upload's bytes, name and texts, from a multipart body (parts named
+/// by `part`) or the image itself as the body (`raw_texts` then), within
+/// the size limit and not empty.
+pub async fn read_upload(
+    req: &HttpRequest,
+    payload: web::Payload,
+    media: &crate::content::media::Media,
+    part: fn(&str) -> Part,
+    raw_texts: UploadTexts,
+) -> Result<Upload, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let content_type = essence(req);
+    let upload = if content_type == "multipart/form-data" {
+        if declared.is_some_and(|n| n > media.max_bytes + MULTIPART_OVERHEAD) {
+            return Err(ApiError::PayloadTooLarge {
+                limit: media.max_bytes,
+            });
+        }
+        multipart_upload(req, payload, media.max_bytes, part).await?
+    } else if content_type.starts_with("image/") || content_type == "application/octet-stream" {
+        if declared.is_some_and(|n| n > media.max_bytes) {
+            return Err(ApiError::PayloadTooLarge {
+                limit: media.max_bytes,
+            });
+        }
+        raw_upload_with(req, payload, media.max_bytes, raw_texts).await?
+    } else {
+        return Err(ApiError::UnsupportedMediaType(
+            "send multipart/form-data with a `file` part, or the image itself (image/*)".to_owned(),
+        ));
+    };
+    if upload.bytes.is_empty() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "file",
+            "empty",
+            "the file is empty",
+        )]));
+    }
+    Ok(upload)
 }
 
 /// Upload an image (authors, contributors and up).
@@ -241,38 +323,12 @@ pub async fn upload_media(
     if !media.work.has_room() {
         return Err(crate::work_pool::WorkPool::busy());
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let content_type = essence(&req);
-    let upload = if content_type == "multipart/form-data" {
-        if declared.is_some_and(|n| n > media.max_bytes + MULTIPART_OVERHEAD) {
-            return Err(ApiError::PayloadTooLarge {
-                limit: media.max_bytes,
-            });
-        }
-        multipart_upload(&req, payload, media.max_bytes).await?
-    } else if content_type.starts_with("image/") || content_type == "application/octet-stream" {
-        if declared.is_some_and(|n| n > media.max_bytes) {
-            return Err(ApiError::PayloadTooLarge {
-                limit: media.max_bytes,
-            });
-        }
-        raw_upload(&req, payload, media.max_bytes).await?
+    let texts: UploadTexts = if essence(&req) == "multipart/form-data" {
+        UploadTexts::default()
     } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send multipart/form-data with a `file` part, or the image itself (image/*)".to_owned(),
-        ));
+        parse_query(req.query_string())?
     };
-    if upload.bytes.is_empty() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "file",
-            "empty",
-            "the file is empty",
-        )]));
-    }
+    let upload = read_upload(&req, payload, media, api_part, texts).await?;
     let view = use_cases::upload(media, &caller, upload).await?;
     let location = format!("{MEDIA_PATH}/{}", view.id);
     json_written(StatusCode::CREATED, &view, &[(header::LOCATION, location)])
