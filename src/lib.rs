@@ -281,7 +281,6 @@ fn serve(
     let draining = web::Data::from(Arc::clone(&drain));
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(from_fn(wp_rest::index::rest_route))
             .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
             .wrap(from_fn(http::fallback::problem_fallback))
             .wrap(from_fn(http::security_headers::security_headers))
@@ -289,6 +288,9 @@ fn serve(
             .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))
             .wrap(from_fn(shutdown::close_connections_while_draining))
+            // Outermost: `/?rest_route=` is a `/wp-json` request for every
+            // other layer.
+            .wrap(from_fn(wp_rest::index::rest_route))
             .app_data(state.clone())
             .app_data(draining.clone())
             .app_data(body_limit.clone())

@@ -55,11 +55,19 @@ pub async fn unknown_route(req: HttpRequest, known: web::Data<KnownRoutes>) -> H
     ApiError::not_found(format!("no route for {} {}", req.method(), req.path())).error_response()
 }
 
+/// Surfaces that answer errors in their protocol's own shape (WordPress's
+/// `{code, message, data}`, its authorize page), never as problem+json.
+const OWN_ERROR_SHAPES: [&str; 2] = ["/wp-json", "/wp-admin/"];
+
 pub async fn problem_fallback(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
+    let own_shape = OWN_ERROR_SHAPES.iter().any(|p| req.path().starts_with(p));
     let response = next.call(req).await?;
+    if own_shape {
+        return Ok(response.map_into_left_body());
+    }
     let status = response.status();
     let is_problem = response
         .headers()

@@ -31,6 +31,8 @@ mod permissions;
 mod read_paths;
 mod site;
 mod users;
+mod wp_authorize;
+mod wp_rest;
 mod write_conflicts;
 mod xmlrpc;
 
