@@ -290,7 +290,7 @@ fn serve(
             .wrap(from_fn(shutdown::close_connections_while_draining))
             // Outermost: `/?rest_route=` is a `/wp-json` request for every
             // other layer.
-            .wrap(from_fn(wp_rest::index::rest_route))
+            .wrap(wp_rest::index::RestRoute)
             .app_data(state.clone())
             .app_data(draining.clone())
             .app_data(body_limit.clone())

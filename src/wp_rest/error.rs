@@ -18,6 +18,8 @@ pub struct WpError {
     /// `data.params`: for `rest_invalid_param` and `rest_missing_callback_param`,
     /// each parameter at fault and why.
     pub params: Option<Map<String, Value>>,
+    /// `Retry-After`, for 429 and 503.
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl std::fmt::Display for WpError {
@@ -33,6 +35,7 @@ impl WpError {
             code,
             message: message.into(),
             params: None,
+            retry_after_seconds: None,
         }
     }
 
@@ -54,6 +57,7 @@ impl WpError {
             code: "rest_invalid_param",
             message: format!("Invalid parameter(s): {names}"),
             params: Some(params),
+            retry_after_seconds: None,
         }
     }
 
@@ -85,6 +89,17 @@ impl WpError {
 
     pub fn invalid_user_id() -> Self {
         Self::new(404, "rest_user_invalid_id", "Invalid user ID.")
+    }
+
+    /// WordPress's answer to a `DELETE` without `force=true` for what has
+    /// no trash (here: everything, until the trash exists); nothing is
+    /// deleted.
+    pub fn trash_not_supported(what: &str) -> Self {
+        Self::new(
+            501,
+            "rest_trash_not_supported",
+            format!("{what} not support trashing. Set 'force=true' to delete."),
+        )
     }
 
     pub fn incorrect_password() -> Self {
@@ -156,18 +171,26 @@ impl From<ApiError> for WpError {
             }
             ApiError::TooManyRequests {
                 retry_after_seconds,
-            } => Self::new(
-                429,
-                "too_many_requests",
-                format!("Too many failed sign-ins: try again in {retry_after_seconds} seconds."),
-            ),
+            } => Self {
+                retry_after_seconds: Some(retry_after_seconds),
+                ..Self::new(
+                    429,
+                    "too_many_requests",
+                    format!(
+                        "Too many failed sign-ins: try again in {retry_after_seconds} seconds."
+                    ),
+                )
+            },
             ApiError::Busy {
                 retry_after_seconds,
-            } => Self::new(
-                503,
-                "rest_busy",
-                format!("The server is busy: try again in {retry_after_seconds} seconds."),
-            ),
+            } => Self {
+                retry_after_seconds: Some(retry_after_seconds),
+                ..Self::new(
+                    503,
+                    "rest_busy",
+                    format!("The server is busy: try again in {retry_after_seconds} seconds."),
+                )
+            },
             ApiError::DatabaseUnavailable(_) => Self::new(
                 503,
                 "rest_unavailable",
@@ -196,6 +219,9 @@ impl ResponseError for WpError {
             // WordPress's hint for Basic clients that an application
             // password is what it takes.
             response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"WordPress\""));
+        }
+        if let Some(seconds) = self.retry_after_seconds {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         response
             .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -3,11 +3,9 @@
 //! `?rest_route=/wp/v2/…` form of every path, which sites without pretty
 //! permalinks use and some clients try first.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::StatusCode;
 use actix_web::http::Uri;
-use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Offset, TimeZone};
 use serde_json::{Map, Value, json};
@@ -162,20 +160,50 @@ const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'~');
 
 /// `/?rest_route=/wp/v2/posts&per_page=5` is `/wp-json/wp/v2/posts?per_page=5`,
-/// rewritten before routing. Any other request passes untouched after one
-/// comparison of its path.
-pub async fn rest_route(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if matches!(req.path(), "/" | "/index.php")
-        && req.query_string().contains("rest_route=")
-        && let Some(uri) = rest_route_uri(req.query_string())
-    {
-        req.match_info_mut().get_mut().update(&uri);
-        req.head_mut().uri = uri;
+/// rewritten before routing. A plain `Transform` rather than `from_fn`:
+/// every request passes through it, and it adds no future of its own,
+/// only one comparison of the path.
+pub struct RestRoute;
+
+impl<S, B> Transform<S, ServiceRequest> for RestRoute
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Transform = RestRouteService<S>;
+    type InitError = ();
+    type Future = std::future::Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        std::future::ready(Ok(RestRouteService { service }))
     }
-    next.call(req).await
+}
+
+pub struct RestRouteService<S> {
+    service: S,
+}
+
+impl<S, B> Service<ServiceRequest> for RestRouteService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Future = S::Future;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        if matches!(req.path(), "/" | "/index.php")
+            && req.query_string().contains("rest_route=")
+            && let Some(uri) = rest_route_uri(req.query_string())
+        {
+            req.match_info_mut().get_mut().update(&uri);
+            req.head_mut().uri = uri;
+        }
+        self.service.call(req)
+    }
 }
 
 #[cfg(test)]

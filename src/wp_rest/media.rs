@@ -190,15 +190,7 @@ pub async fn list(
         ),
         None => None,
     };
-    let words = params
-        .text("search")?
-        .map(|q| {
-            crate::content::text::fold_for_search(&q)
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let words = params.search_words()?;
     let result = crate::content::media::use_cases::list(
         &state.media,
         crate::content::media::use_cases::ListRequest {
@@ -305,18 +297,10 @@ pub async fn upload(
         .await
         .map_err(|e| WpError::from_api(e, refused))?;
     let site = super::site::load(&req, &state).await?;
-    let mut response = shape::json(
-        StatusCode::CREATED,
+    Ok(shape::created(
         &shape::shaped(media_json(&site, &view, Context::Edit), &params),
-    );
-    if let Ok(location) =
-        actix_web::http::header::HeaderValue::from_str(&site.route(&format!("media/{}", view.id)))
-    {
-        response
-            .headers_mut()
-            .insert(actix_web::http::header::LOCATION, location);
-    }
-    Ok(response)
+        &site.route(&format!("media/{}", view.id)),
+    ))
 }
 
 fn patch_text(params: &Params, name: &str) -> Result<Patch<String>, WpError> {
@@ -387,11 +371,7 @@ pub async fn delete(
         ));
     }
     if params.bool("force")? != Some(true) {
-        return Err(WpError::new(
-            501,
-            "rest_trash_not_supported",
-            "The post does not support trashing. Set 'force=true' to delete.",
-        ));
+        return Err(WpError::trash_not_supported("The post does"));
     }
     let site = super::site::load(&req, &state).await?;
     let previous = media_json(&site, &current, Context::Edit);
@@ -406,8 +386,5 @@ pub async fn delete(
                 ),
             )
         })?;
-    Ok(shape::json(
-        StatusCode::OK,
-        &json!({ "deleted": true, "previous": previous }),
-    ))
+    Ok(shape::deleted(previous))
 }

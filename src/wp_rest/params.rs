@@ -12,6 +12,9 @@ use super::error::WpError;
 /// The most items a page may hold, as WordPress.
 pub const MAX_PER_PAGE: i64 = 100;
 const DEFAULT_PER_PAGE: i64 = 10;
+/// The most values a list parameter takes (`include`, `slug`, …): more
+/// would be past what one SQL statement binds on SQLite.
+const MAX_LIST_ITEMS: usize = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
@@ -192,6 +195,12 @@ impl Params {
                 }
             }
         }
+        if out.len() > MAX_LIST_ITEMS {
+            return Err(WpError::invalid_param(
+                name,
+                format!("{name} must contain at most {MAX_LIST_ITEMS} items."),
+            ));
+        }
         Ok(Some(out))
     }
 
@@ -275,6 +284,19 @@ impl Params {
         )? == "desc")
     }
 
+    /// `search` as the folded words that must all appear.
+    pub fn search_words(&self) -> Result<Vec<String>, WpError> {
+        Ok(self
+            .text("search")?
+            .map(|q| {
+                crate::content::text::fold_for_search(&q)
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// `_fields`: the fields to keep (dotted paths reach inside objects).
     pub fn fields(&self) -> Option<Vec<String>> {
         self.texts("_fields")
@@ -324,6 +346,15 @@ mod tests {
         let p = p.with_body(body.as_object().unwrap().clone());
         assert_eq!(p.ids("tags").unwrap(), Some(vec![8, 9]));
         assert!(Params::from_query("author=moi").ids("author").is_err());
+        let many = (0..1001)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(
+            Params::from_query(&format!("include={many}"))
+                .ids("include")
+                .is_err()
+        );
     }
 
     #[test]

@@ -368,15 +368,7 @@ impl Selection {
             }
             _ => None,
         };
-        let words = params
-            .text("search")?
-            .map(|q| {
-                crate::content::text::fold_for_search(&q)
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let words = params.search_words()?;
         Ok(Self {
             statuses,
             own_byline,
@@ -806,16 +798,12 @@ async fn written(
         params,
     )
     .await;
-    let mut response = shape::json(status, &items.pop().unwrap_or(Value::Null));
-    if status == StatusCode::CREATED
-        && let Ok(location) =
-            actix_web::http::header::HeaderValue::from_str(&site.route(&format!("posts/{id}")))
-    {
-        response
-            .headers_mut()
-            .insert(actix_web::http::header::LOCATION, location);
-    }
-    Ok(response)
+    let value = items.pop().unwrap_or(Value::Null);
+    Ok(if status == StatusCode::CREATED {
+        shape::created(&value, &site.route(&format!("posts/{id}")))
+    } else {
+        shape::json(status, &value)
+    })
 }
 
 /// `POST /wp/v2/posts`: a draft unless `status` says otherwise, signed by
@@ -998,11 +986,7 @@ pub async fn delete(
         return Err(WpError::refused(caller.signed_in(), refused.0, refused.1));
     }
     if params.bool("force")? != Some(true) {
-        return Err(WpError::new(
-            501,
-            "rest_trash_not_supported",
-            "The post does not support trashing. Set 'force=true' to delete.",
-        ));
+        return Err(WpError::trash_not_supported("The post does"));
     }
     let site = super::site::load(&req, &state).await?;
     let previous = post_json(&site, &view, Context::Edit);
@@ -1014,8 +998,5 @@ pub async fn delete(
     )
     .await
     .map_err(|e| write_error(e, refused))?;
-    Ok(shape::json(
-        StatusCode::OK,
-        &json!({ "deleted": true, "previous": previous }),
-    ))
+    Ok(shape::deleted(previous))
 }

@@ -89,6 +89,64 @@ pub fn json(status: StatusCode, value: &Value) -> HttpResponse {
     no_store(&mut HttpResponse::build(status)).json(value)
 }
 
+/// 201 with the new object and its `Location`.
+pub fn created(value: &Value, location: &str) -> HttpResponse {
+    let mut response = json(StatusCode::CREATED, value);
+    if let Ok(location) = header::HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// What a `DELETE … ?force=true` answers: the object as it was.
+pub fn deleted(previous: Value) -> HttpResponse {
+    json(
+        StatusCode::OK,
+        &json!({ "deleted": true, "previous": previous }),
+    )
+}
+
+/// One member of a set (`/types/post`) or the whole set (`/types`).
+pub fn one_or_all(
+    all: Map<String, Value>,
+    name: Option<&str>,
+    params: &Params,
+    unknown: fn() -> WpError,
+) -> Result<HttpResponse, WpError> {
+    let value = match name {
+        None => Value::Object(all),
+        Some(name) => all.get(name).cloned().ok_or_else(unknown)?,
+    };
+    Ok(json(StatusCode::OK, &shaped(value, params)))
+}
+
+/// A page of a list held in memory (terms, bylines): WordPress's slice
+/// and headers.
+pub fn page_in_memory<T>(
+    all: &[T],
+    render: impl Fn(&T) -> Value,
+    params: &Params,
+    self_url: &str,
+    query: &str,
+    invalid_page_code: &'static str,
+) -> Result<HttpResponse, WpError> {
+    let (page, per_page) = params.page()?;
+    let items = all
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|item| shaped(render(item), params))
+        .collect();
+    self::page(
+        items,
+        all.len() as i64,
+        (page, per_page),
+        self_url,
+        query,
+        invalid_page_code,
+    )
+}
+
 /// A page of a list, with WordPress's headers: the total, the number of
 /// pages and `Link` to the previous and next pages. A page past the last
 /// is WordPress's 400.

@@ -73,17 +73,12 @@ pub async fn get_types(
 ) -> Result<HttpResponse, WpError> {
     let site = load(&req, &state).await?;
     let params = Params::from_query(req.query_string());
-    let all = types(&site);
-    match path {
-        None => Ok(shape::json(
-            StatusCode::OK,
-            &shape::shaped(Value::Object(all), &params),
-        )),
-        Some(name) => all
-            .get(name.as_str())
-            .map(|t| shape::json(StatusCode::OK, &shape::shaped(t.clone(), &params)))
-            .ok_or_else(|| WpError::new(404, "rest_type_invalid", "Invalid post type.")),
-    }
+    shape::one_or_all(
+        types(&site),
+        path.as_deref().map(String::as_str),
+        &params,
+        || WpError::new(404, "rest_type_invalid", "Invalid post type."),
+    )
 }
 
 /// The statuses the public sees (`publish`) and those the newsroom sees.
@@ -119,17 +114,12 @@ pub async fn get_statuses(
     path: Option<web::Path<String>>,
 ) -> Result<HttpResponse, WpError> {
     let params = Params::from_query(req.query_string());
-    let all = statuses(caller.signed_in());
-    match path {
-        None => Ok(shape::json(
-            StatusCode::OK,
-            &shape::shaped(Value::Object(all), &params),
-        )),
-        Some(name) => all
-            .get(name.as_str())
-            .map(|s| shape::json(StatusCode::OK, &shape::shaped(s.clone(), &params)))
-            .ok_or_else(|| WpError::new(404, "rest_status_invalid", "Invalid status.")),
-    }
+    shape::one_or_all(
+        statuses(caller.signed_in()),
+        path.as_deref().map(String::as_str),
+        &params,
+        || WpError::new(404, "rest_status_invalid", "Invalid status."),
+    )
 }
 
 fn taxonomies(site: &Site) -> Map<String, Value> {
@@ -169,17 +159,12 @@ pub async fn get_taxonomies(
 ) -> Result<HttpResponse, WpError> {
     let site = load(&req, &state).await?;
     let params = Params::from_query(req.query_string());
-    let all = taxonomies(&site);
-    match path {
-        None => Ok(shape::json(
-            StatusCode::OK,
-            &shape::shaped(Value::Object(all), &params),
-        )),
-        Some(name) => all
-            .get(name.as_str())
-            .map(|t| shape::json(StatusCode::OK, &shape::shaped(t.clone(), &params)))
-            .ok_or_else(|| WpError::new(404, "rest_taxonomy_invalid", "Invalid taxonomy.")),
-    }
+    shape::one_or_all(
+        taxonomies(&site),
+        path.as_deref().map(String::as_str),
+        &params,
+        || WpError::new(404, "rest_taxonomy_invalid", "Invalid taxonomy."),
+    )
 }
 
 /// `GET /wp/v2/settings` (administrators, as WordPress's

@@ -195,7 +195,7 @@ pub async fn list(
 ) -> Result<HttpResponse, WpError> {
     let params = Params::from_query(req.query_string());
     let site = super::site::load(&req, &state).await?;
-    let (page, per_page) = params.page()?;
+    params.page()?;
     params.context(super::params::Context::View)?;
     let descending = params.descending(false)?;
     let orderby = params.one_of(
@@ -261,17 +261,10 @@ pub async fn list(
     if descending {
         kept.reverse();
     }
-    let total = kept.len() as i64;
-    let items = kept
-        .iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
-        .map(|t| shape::shaped(term_json(&site, taxonomy, t, count(t), false), &params))
-        .collect();
-    shape::page(
-        items,
-        total,
-        (page, per_page),
+    shape::page_in_memory(
+        &kept,
+        |t| term_json(&site, taxonomy, t, count(t), false),
+        &params,
         &site.route(taxonomy.rest_base()),
         req.query_string(),
         "rest_term_invalid_page_number",
@@ -313,22 +306,15 @@ async fn respond(
         .get(&term.id)
         .copied()
         .unwrap_or(0);
-    let mut response = shape::json(
-        status,
-        &shape::shaped(term_json(&site, taxonomy, term, count, false), params),
-    );
-    if status == StatusCode::CREATED
-        && let Ok(location) = actix_web::http::header::HeaderValue::from_str(&site.route(&format!(
-            "{}/{}",
-            taxonomy.rest_base(),
-            term.id
-        )))
-    {
-        response
-            .headers_mut()
-            .insert(actix_web::http::header::LOCATION, location);
-    }
-    Ok(response)
+    let value = shape::shaped(term_json(&site, taxonomy, term, count, false), params);
+    Ok(if status == StatusCode::CREATED {
+        shape::created(
+            &value,
+            &site.route(&format!("{}/{}", taxonomy.rest_base(), term.id)),
+        )
+    } else {
+        shape::json(status, &value)
+    })
 }
 
 /// `GET /wp/v2/{categories|tags}/{id}`.
@@ -496,11 +482,7 @@ pub async fn delete(
         return Err(WpError::refused(false, "rest_cannot_delete", refused));
     }
     if params.bool("force")? != Some(true) {
-        return Err(WpError::new(
-            501,
-            "rest_trash_not_supported",
-            "Terms do not support trashing. Set 'force=true' to delete.",
-        ));
+        return Err(WpError::trash_not_supported("Terms do"));
     }
     let site = super::site::load(&req, &state).await?;
     let count = counts(&state, taxonomy)
@@ -531,8 +513,5 @@ pub async fn delete(
         }
     }
     .map_err(|e| write_error(e, signed_in, "rest_cannot_delete", refused))?;
-    Ok(shape::json(
-        StatusCode::OK,
-        &json!({ "deleted": true, "previous": previous }),
-    ))
+    Ok(shape::deleted(previous))
 }

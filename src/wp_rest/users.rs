@@ -97,15 +97,15 @@ pub async fn bylines(state: &AppState, ids: &[i64]) -> Vec<AuthorView> {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _caller: WpCaller,
+    caller: WpCaller,
 ) -> Result<HttpResponse, WpError> {
     let params = Params::from_query(req.query_string());
     let site = super::site::load(&req, &state).await?;
-    let (page, per_page) = params.page()?;
+    params.page()?;
     let context = params.context(Context::View)?;
     if context == Context::Edit {
         return Err(WpError::refused(
-            _caller.signed_in(),
+            caller.signed_in(),
             "rest_forbidden_context",
             "Sorry, you are not allowed to list users.",
         ));
@@ -160,17 +160,10 @@ pub async fn list(
     if descending {
         kept.reverse();
     }
-    let total = kept.len() as i64;
-    let items = kept
-        .iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
-        .map(|a| shape::shaped(user_json(&site, a), &params))
-        .collect();
-    shape::page(
-        items,
-        total,
-        (page, per_page),
+    shape::page_in_memory(
+        &kept,
+        |a| user_json(&site, a),
+        &params,
         &site.route("users"),
         req.query_string(),
         "rest_user_invalid_page_number",

@@ -17,6 +17,7 @@ const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.js
 const UNDOCUMENTED: &[(&str, &str)] = &[
     ("get", "/openapi.json"),
     ("get", "/"),
+    ("head", "/"),
     ("get", "/wlw/template.html"),
     ("get", "/wlwmanifest.xml"),
     ("get", "/xmlrpc.php"),
@@ -59,6 +60,14 @@ fn route_macros(dir: &Path, found: &mut BTreeSet<(String, String)>) {
         } else if path.extension().is_some_and(|e| e == "rs") {
             let source = std::fs::read_to_string(&path).unwrap();
             for line in source.lines().map(str::trim) {
+                // `#[route("/", method = "GET", method = "HEAD")]`
+                if let Some(rest) = line.strip_prefix("#[route(\"") {
+                    let route = rest.split('"').next().unwrap();
+                    for part in rest.split("method = \"").skip(1) {
+                        let method = part.split('"').next().unwrap().to_lowercase();
+                        found.insert((method, route.to_owned()));
+                    }
+                }
                 for method in ["get", "post", "put", "patch", "delete", "head"] {
                     let prefix = format!("#[{method}(\"");
                     if let Some(rest) = line.strip_prefix(&prefix) {

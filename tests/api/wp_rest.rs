@@ -122,6 +122,7 @@ on_both_databases!(
     a_headless_frontend_reads_posts_terms_and_pages,
     bad_input_is_answered_as_wordpress_and_writes_nothing,
     roles_and_credentials_decide_as_in_wordpress,
+    media_parallel_writes_and_the_sign_in_throttle,
 );
 
 async fn wpapi_discovers_writes_and_publishes(backend: Backend) {
@@ -910,4 +911,152 @@ async fn roles_and_credentials_decide_as_in_wordpress(backend: Backend) {
         "incorrect_password",
     )
     .await;
+}
+
+async fn media_parallel_writes_and_the_sign_in_throttle(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let editor = app.create_user(Role::Editor).await;
+    category(&app, &editor.token, "Monde", None).await;
+    let author = app.create_user(Role::Author).await;
+    let (password, _) = application_password(&app, &author, "WordPress iOS").await;
+    let auth = basic(&author.email, &password);
+
+    // The image as the body, named by Content-Disposition (the WordPress
+    // apps' form), then its texts updated, listed and read.
+    let response = app
+        .client
+        .post(app.url("/wp-json/wp/v2/media"))
+        .header("Authorization", &auth)
+        .header("Content-Type", "image/png")
+        .header(
+            "Content-Disposition",
+            "attachment; filename*=UTF-8''march%C3%A9-dantokpa.png",
+        )
+        .body(png())
+        .send()
+        .await
+        .unwrap();
+    assert!(crate::helpers::header(&response, "location").contains("/wp-json/wp/v2/media/"));
+    let media = created(response).await;
+    assert_eq!(media["media_type"], "image");
+    assert_eq!(media["mime_type"], "image/png");
+    assert_eq!(media["media_details"]["width"], 64);
+    assert_eq!(media["title"]["raw"], "marché-dantokpa.png");
+    let id = media["id"].as_i64().unwrap();
+    let updated = ok_json(
+        wp(
+            &app,
+            reqwest::Method::POST,
+            &format!("/wp-json/wp/v2/media/{id}"),
+            Some(&auth),
+            Some(json!({
+                "alt_text": "Les étals du marché Dantokpa",
+                "caption": "Cotonou, « le grand marché » ☀️",
+            })),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(updated["alt_text"], "Les étals du marché Dantokpa");
+    assert_eq!(updated["caption"]["raw"], "Cotonou, « le grand marché » ☀️");
+    let listed = app.get("/wp-json/wp/v2/media?search=dantokpa").await;
+    assert_eq!(crate::helpers::header(&listed, "x-wp-total"), "1");
+    let read = ok_json(app.get(&format!("/wp-json/wp/v2/media/{id}")).await).await;
+    assert_eq!(read["alt_text"], "Les étals du marché Dantokpa");
+    assert_eq!(
+        read["caption"]["rendered"],
+        "<p>Cotonou, « le grand marché » ☀️</p>\n"
+    );
+    let file = app
+        .client
+        .get(read["source_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    wp_error(
+        wp(
+            &app,
+            reqwest::Method::POST,
+            "/wp-json/wp/v2/media",
+            Some(&auth),
+            Some(json!({"title": "vide"})),
+        )
+        .await,
+        400,
+        "rest_upload_no_data",
+    )
+    .await;
+
+    // Eight posts at once with the same new tag: all written.
+    let tag_id = created(
+        wp(
+            &app,
+            reqwest::Method::POST,
+            "/wp-json/wp/v2/tags",
+            Some(&auth),
+            Some(json!({"name": "Marchés"})),
+        )
+        .await,
+    )
+    .await["id"]
+        .clone();
+    let writes = (0..8).map(|n| {
+        let auth = auth.clone();
+        let tag_id = tag_id.clone();
+        let app = &app;
+        async move {
+            wp(
+                app,
+                reqwest::Method::POST,
+                "/wp-json/wp/v2/posts",
+                Some(&auth),
+                Some(json!({
+                    "title": format!("Marché n° {n}"),
+                    "content": "<p>Prix du maïs.</p>",
+                    "status": "publish",
+                    "tags": [tag_id],
+                    "featured_media": id,
+                })),
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(writes).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let tagged = app
+        .get(&format!("/wp-json/wp/v2/posts?tags={tag_id}"))
+        .await;
+    assert_eq!(crate::helpers::header(&tagged, "x-wp-total"), "8");
+
+    // Wrong passwords count with the sign-in's: the sixth guess on the
+    // account is refused whatever it is, with Retry-After.
+    let contributor = app.create_user(Role::Contributor).await;
+    let (right, _) = application_password(&app, &contributor, "Ulysses").await;
+    for _ in 0..5 {
+        wp_error(
+            wp(
+                &app,
+                reqwest::Method::GET,
+                "/wp-json/wp/v2/users/me",
+                Some(&basic(&contributor.email, "aaaa bbbb cccc dddd eeee ffff")),
+                None,
+            )
+            .await,
+            401,
+            "incorrect_password",
+        )
+        .await;
+    }
+    let throttled = wp(
+        &app,
+        reqwest::Method::GET,
+        "/wp-json/wp/v2/users/me",
+        Some(&basic(&contributor.email, &right)),
+        None,
+    )
+    .await;
+    assert!(!crate::helpers::header(&throttled, "retry-after").is_empty());
+    wp_error(throttled, 429, "too_many_requests").await;
 }
