@@ -66,7 +66,6 @@ pub fn post_json(site: &Site, view: &ArticleView, context: Context) -> Value {
         "collection": link(site.route("posts")),
         "about": link(site.route("types/post")),
         "author": embeddable(site.route(&format!("users/{author}"))),
-        "wp:attachment": link(site.route(&format!("media?parent={}", view.id))),
         "wp:term": [
             { "taxonomy": "category", "embeddable": true, "href": site.route(&format!("categories?post={}", view.id)) },
             { "taxonomy": "post_tag", "embeddable": true, "href": site.route(&format!("tags?post={}", view.id)) },
@@ -537,6 +536,17 @@ pub async fn list(
     }
     let selection = Selection::parse(&params, &caller, &site, state.content.clock.now())?;
     let by_include = selection.orderby == "include";
+    // `offset`, as in WP_Query, replaces the page's own start.
+    let skip = match params.int("offset")? {
+        Some(offset) if offset >= 0 => offset,
+        Some(_) => {
+            return Err(WpError::invalid_param(
+                "offset",
+                "offset must be greater than or equal to 0",
+            ));
+        }
+        None => (page - 1) * per_page,
+    };
     let (ids, total) = state
         .db
         .read(move |conn| {
@@ -547,14 +557,11 @@ pub async fn list(
                 let order = selection.include.clone().unwrap_or_default();
                 all.sort_by_key(|id| order.iter().position(|i| i == id));
                 all.into_iter()
-                    .skip(((page - 1) * per_page) as usize)
+                    .skip(skip as usize)
                     .take(per_page as usize)
                     .collect()
             } else {
-                ordered
-                    .limit(per_page)
-                    .offset((page - 1) * per_page)
-                    .load(conn)?
+                ordered.limit(per_page).offset(skip).load(conn)?
             };
             Ok((ids, total))
         })

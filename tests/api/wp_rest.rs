@@ -306,6 +306,16 @@ async fn a_headless_frontend_reads_posts_terms_and_pages(backend: Backend) {
         "rest_post_invalid_page_number",
     )
     .await;
+    let offset = ok_json(
+        app.get("/wp-json/wp/v2/posts?per_page=5&offset=10&_fields=id")
+            .await,
+    )
+    .await;
+    assert_eq!(
+        offset,
+        json!([{ "id": ids[1] }, { "id": ids[0] }]),
+        "offset replaces the page"
+    );
 
     // An article page by its slug; a category page; a tag page.
     let slug = newest["slug"].as_str().unwrap();
