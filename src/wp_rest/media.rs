@@ -303,14 +303,6 @@ pub async fn upload(
     ))
 }
 
-fn patch_text(params: &Params, name: &str) -> Result<Patch<String>, WpError> {
-    Ok(match params.text(name)? {
-        Some(v) if v.is_empty() => Patch::Null,
-        Some(v) => Patch::Value(v),
-        None => Patch::Absent,
-    })
-}
-
 /// `POST|PUT|PATCH /wp/v2/media/{id}`: `alt_text`, `caption`, `title`.
 pub async fn update(
     req: HttpRequest,
@@ -322,10 +314,10 @@ pub async fn update(
     let id = media_id(&id)?;
     one(&state, id).await?;
     let patch = MediaPatch {
-        alt: patch_text(&params, "alt_text")?,
-        caption: patch_text(&params, "caption")?,
+        alt: params.patch_text("alt_text", true)?,
+        caption: params.patch_text("caption", true)?,
         credit: Patch::Absent,
-        title: patch_text(&params, "title")?,
+        title: params.patch_text("title", true)?,
     };
     let view = crate::content::media::use_cases::update(
         &state.media,
@@ -370,9 +362,7 @@ pub async fn delete(
             "Sorry, you are not allowed to delete this post.",
         ));
     }
-    if params.bool("force")? != Some(true) {
-        return Err(WpError::trash_not_supported("The post does"));
-    }
+    params.require_force("The post does")?;
     let site = super::site::load(&req, &state).await?;
     let previous = media_json(&site, &current, Context::Edit);
     crate::content::media::use_cases::delete(&state.media, &caller.0, id, Precondition::Any, true)

@@ -284,6 +284,33 @@ impl Params {
         )? == "desc")
     }
 
+    /// A text field of an update: absent stays, a value replaces; with
+    /// `empty_clears`, `""` clears (media texts, where WordPress stores
+    /// nothing for an empty one).
+    pub fn patch_text(
+        &self,
+        name: &str,
+        empty_clears: bool,
+    ) -> Result<crate::content::patch::Patch<String>, WpError> {
+        use crate::content::patch::Patch;
+        Ok(match self.text(name)? {
+            Some(v) if empty_clears && v.is_empty() => Patch::Null,
+            Some(v) => Patch::Value(v),
+            None => Patch::Absent,
+        })
+    }
+
+    /// A `DELETE` must say `force=true`: nothing has a trash yet, so
+    /// without it the answer is WordPress's 501 for `what` ("The post
+    /// does") and nothing is deleted.
+    pub fn require_force(&self, what: &str) -> Result<(), WpError> {
+        if self.bool("force")? == Some(true) {
+            Ok(())
+        } else {
+            Err(WpError::trash_not_supported(what))
+        }
+    }
+
     /// `search` as the folded words that must all appear.
     pub fn search_words(&self) -> Result<Vec<String>, WpError> {
         Ok(self

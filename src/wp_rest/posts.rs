@@ -992,9 +992,7 @@ pub async fn delete(
     if !may_edit(&caller.0, &view) {
         return Err(WpError::refused(caller.signed_in(), refused.0, refused.1));
     }
-    if params.bool("force")? != Some(true) {
-        return Err(WpError::trash_not_supported("The post does"));
-    }
+    params.require_force("The post does")?;
     let site = super::site::load(&req, &state).await?;
     let previous = post_json(&site, &view, Context::Edit);
     use_cases::delete(

@@ -400,13 +400,6 @@ pub async fn create(
     respond(&req, &state, taxonomy, &term, StatusCode::CREATED, &params).await
 }
 
-fn patch_text(params: &Params, name: &str) -> Result<Patch<String>, WpError> {
-    Ok(match params.text(name)? {
-        Some(v) => Patch::Value(v),
-        None => Patch::Absent,
-    })
-}
-
 /// `POST|PUT|PATCH /wp/v2/{categories|tags}/{id}`: only what is sent
 /// changes.
 pub async fn update(
@@ -421,9 +414,9 @@ pub async fn update(
     one(&state, taxonomy, id).await?;
     let refused = "Sorry, you are not allowed to edit this term.";
     let signed_in = caller.signed_in();
-    let name = patch_text(&params, "name")?;
-    let slug = patch_text(&params, "slug")?;
-    let description = patch_text(&params, "description")?;
+    let name = params.patch_text("name", false)?;
+    let slug = params.patch_text("slug", false)?;
+    let description = params.patch_text("description", false)?;
     let term = match taxonomy {
         Taxonomy::Category => {
             let parent_id = match params.int("parent")? {
@@ -481,9 +474,7 @@ pub async fn delete(
     if !caller.signed_in() {
         return Err(WpError::refused(false, "rest_cannot_delete", refused));
     }
-    if params.bool("force")? != Some(true) {
-        return Err(WpError::trash_not_supported("Terms do"));
-    }
+    params.require_force("Terms do")?;
     let site = super::site::load(&req, &state).await?;
     let count = counts(&state, taxonomy)
         .await?
