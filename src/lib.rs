@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod editors;
 pub mod error;
+pub mod ghost;
 pub mod health;
 pub mod http;
 pub mod jobs;
@@ -158,6 +159,7 @@ impl Application {
             application_passwords: Arc::new(auth::secret::ApplicationPasswordKey::derive(
                 secret.as_bytes(),
             )),
+            sealing: Arc::new(auth::secret::SealingKey::derive(secret.as_bytes())),
         };
         let state = AppState {
             accounts: accounts::Accounts {

@@ -80,6 +80,7 @@ pub fn undocumented(cfg: &mut web::ServiceConfig) {
         .service(crate::xmlrpc::routes::wlw_template)
         .service(crate::xmlrpc::routes::home_page)
         .configure(crate::wp_rest::routes::configure)
+        .configure(crate::ghost::routes::configure)
         .service(crate::openapi::serve_document)
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")

@@ -12,10 +12,11 @@ use chrono::Duration;
 use diesel::prelude::*;
 
 use crate::accounts::application_passwords;
+use crate::accounts::application_passwords::input::CredentialKind;
 use crate::auth::caller::{API_TOKEN_PREFIX, Account, ApiTokenCaller, unauthorized};
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password_work::PasswordWork;
-use crate::auth::secret::ApplicationPasswordKey;
+use crate::auth::secret::{ApplicationPasswordKey, SealingKey};
 use crate::auth::{Caller, Role, Scope, password, secret, throttle};
 use crate::db::schema::{api_tokens, application_passwords as application_passwords_table, users};
 use crate::db::{Db, DbConnection};
@@ -52,6 +53,24 @@ pub struct Authenticator {
     pub access_tokens: Arc<AccessTokens>,
     pub passwords: Arc<PasswordWork>,
     pub application_passwords: Arc<ApplicationPasswordKey>,
+    /// Opens the sealed secrets of Ghost Admin API keys.
+    pub sealing: Arc<SealingKey>,
+}
+
+/// A Ghost Admin API key found by its id: the secret to check the
+/// request's signature with, and the account it acts for once checked.
+pub struct SigningKey {
+    pub credential_id: i64,
+    pub secret: Vec<u8>,
+    pub caller: Caller,
+    /// Whether `last_used_at` is due for a refresh (`mark_used`).
+    pub stale_use: bool,
+}
+
+/// A Micropub token's account and scopes.
+pub struct ScopedCaller {
+    pub caller: Caller,
+    pub scopes: Vec<String>,
 }
 
 pub fn invalid_credentials() -> ApiError {
@@ -100,6 +119,10 @@ impl Authenticator {
                 Ok(application_passwords_table::table
                     .inner_join(users::table)
                     .filter(application_passwords_table::password_hash.eq(digest))
+                    .filter(
+                        application_passwords_table::kind
+                            .eq(CredentialKind::ApplicationPassword.as_str()),
+                    )
                     .filter(users::email.eq(email))
                     .filter(users::active.eq(true))
                     .select((
@@ -133,9 +156,7 @@ impl Authenticator {
             return Err(invalid_credentials());
         };
         let now = timestamp::now();
-        let stale_use = last_used_at
-            .is_none_or(|at| now - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
-            || last_ip.as_deref() != Some(client.as_str());
+        let stale_use = stale(last_used_at, last_ip.as_deref(), &client);
         self.signed_in(keys, (user_id, role, author_id), move |tx| {
             if stale_use {
                 application_passwords::queries::mark_used(tx, id, now, &client)?;
@@ -143,6 +164,137 @@ impl Authenticator {
             Ok(())
         })
         .await
+    }
+
+    /// The Ghost Admin API key `key_id` names, if it exists for an active
+    /// account and its secret opens; the caller checks the signature
+    /// (Ghost's own messages, `ghost::token`) before trusting it. Key ids
+    /// are public and the secrets 256 bits, so nothing is throttled.
+    pub async fn ghost_admin_key(
+        &self,
+        key_id: String,
+        client: String,
+    ) -> Result<Option<SigningKey>, ApiError> {
+        let found = self
+            .db
+            .read(move |conn| {
+                Ok(application_passwords_table::table
+                    .inner_join(users::table)
+                    .filter(application_passwords_table::uuid.eq(&key_id))
+                    .filter(
+                        application_passwords_table::kind
+                            .eq(CredentialKind::GhostAdminKey.as_str()),
+                    )
+                    .filter(users::active.eq(true))
+                    .select((
+                        application_passwords_table::id,
+                        application_passwords_table::uuid,
+                        application_passwords_table::sealed_secret,
+                        application_passwords_table::last_used_at,
+                        application_passwords_table::last_ip,
+                        users::id,
+                        users::role,
+                        users::author_id,
+                    ))
+                    .first::<(
+                        i64,
+                        String,
+                        Option<String>,
+                        Option<chrono::NaiveDateTime>,
+                        Option<String>,
+                        i64,
+                        String,
+                        Option<i64>,
+                    )>(conn)
+                    .optional()?)
+            })
+            .await?;
+        let Some((id, key_id, sealed, last_used_at, last_ip, user_id, role, author_id)) = found
+        else {
+            return Ok(None);
+        };
+        // A secret sealed under another server secret no longer opens: the
+        // key is as good as unknown.
+        let Some(secret) = sealed.and_then(|s| self.sealing.open(&s, &key_id)) else {
+            return Ok(None);
+        };
+        Ok(Some(SigningKey {
+            credential_id: id,
+            secret,
+            caller: account_caller(user_id, &role, author_id)?,
+            stale_use: stale(last_used_at, last_ip.as_deref(), &client),
+        }))
+    }
+
+    /// The account and scopes of a Micropub token (`mp_…`), if it is one
+    /// of an active account; its use is recorded.
+    pub async fn micropub_token(
+        &self,
+        token: &str,
+        client: String,
+    ) -> Result<Option<ScopedCaller>, ApiError> {
+        let digest = self.application_passwords.digest(token);
+        let found = self
+            .db
+            .read(move |conn| {
+                Ok(application_passwords_table::table
+                    .inner_join(users::table)
+                    .filter(application_passwords_table::password_hash.eq(digest))
+                    .filter(
+                        application_passwords_table::kind
+                            .eq(CredentialKind::MicropubToken.as_str()),
+                    )
+                    .filter(users::active.eq(true))
+                    .select((
+                        application_passwords_table::id,
+                        application_passwords_table::scopes,
+                        application_passwords_table::last_used_at,
+                        application_passwords_table::last_ip,
+                        users::id,
+                        users::role,
+                        users::author_id,
+                    ))
+                    .first::<(
+                        i64,
+                        Option<String>,
+                        Option<chrono::NaiveDateTime>,
+                        Option<String>,
+                        i64,
+                        String,
+                        Option<i64>,
+                    )>(conn)
+                    .optional()?)
+            })
+            .await?;
+        let Some((id, scopes, last_used_at, last_ip, user_id, role, author_id)) = found else {
+            return Ok(None);
+        };
+        if stale(last_used_at, last_ip.as_deref(), &client) {
+            self.mark_used(id, client).await?;
+        }
+        Ok(Some(ScopedCaller {
+            caller: account_caller(user_id, &role, author_id)?,
+            scopes: scopes
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        }))
+    }
+
+    /// Records a credential's use (time and address).
+    pub async fn mark_used(&self, credential_id: i64, client: String) -> Result<(), ApiError> {
+        self.db
+            .write(move |tx| {
+                application_passwords::queries::mark_used(
+                    tx,
+                    credential_id,
+                    timestamp::now(),
+                    &client,
+                )?;
+                Ok(())
+            })
+            .await
     }
 
     /// A right password: `also` (what the sign-in records) and the
@@ -166,13 +318,7 @@ impl Authenticator {
             throttle::settle_with(&self.db, keys, throttle::succeeded).await;
             return Err(e);
         }
-        let role = Role::parse(&role)
-            .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
-        Ok(Caller::Account(Account {
-            user_id,
-            role,
-            author_id,
-        }))
+        account_caller(user_id, &role, author_id)
     }
 
     async fn api_token(&self, token: &str) -> Result<Caller, ApiError> {
@@ -289,6 +435,24 @@ impl Authenticator {
         })
         .await
     }
+}
+
+/// Whether a credential's recorded last use is due for a refresh: a
+/// minute old, or from another address.
+fn stale(last_used_at: Option<chrono::NaiveDateTime>, last_ip: Option<&str>, client: &str) -> bool {
+    last_used_at
+        .is_none_or(|at| timestamp::now() - at >= Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
+        || last_ip != Some(client)
+}
+
+fn account_caller(user_id: i64, role: &str, author_id: Option<i64>) -> Result<Caller, ApiError> {
+    let role = Role::parse(role)
+        .ok_or_else(|| ApiError::Internal(format!("user {user_id} has an unknown role")))?;
+    Ok(Caller::Account(Account {
+        user_id,
+        role,
+        author_id,
+    }))
 }
 
 /// The caller an API token names, and the token's id when its

@@ -86,6 +86,86 @@ impl ApplicationPasswordKey {
     }
 }
 
+/// The key editor secrets that must stay usable are sealed with (a Ghost
+/// Admin API key's secret checks HMAC signatures, so it cannot be kept as a
+/// hash): XChaCha20-Poly1305 with a key derived from the server secret and
+/// a random nonce per secret, bound to the credential's public id so that a
+/// sealed value moved to another row does not open. A leaked table alone
+/// grants nothing; changing the server secret makes every sealed secret
+/// unusable (the keys are then refused, and are made again).
+#[derive(Clone)]
+pub struct SealingKey(chacha20poly1305::Key);
+
+impl std::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealingKey(..)")
+    }
+}
+
+impl SealingKey {
+    const CONTEXT: &'static [u8] = b"cms editor secrets sealing v1";
+    const NONCE: usize = 24;
+
+    pub fn derive(secret: &[u8]) -> Self {
+        use hmac::Mac;
+        let mut key = chacha20poly1305::Key::default();
+        if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
+            mac.update(Self::CONTEXT);
+            key.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        Self(key)
+    }
+
+    /// Hex of nonce and ciphertext.
+    pub fn seal(&self, plaintext: &[u8], bound_to: &str) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let mut nonce = [0u8; Self::NONCE];
+        rand::fill(&mut nonce[..]);
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(&self.0);
+        let sealed = cipher
+            .encrypt(
+                &chacha20poly1305::XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: bound_to.as_bytes(),
+                },
+            )
+            // Encryption fails only past 256 GiB of plaintext.
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        hex::encode(out)
+    }
+
+    /// The plaintext, or `None` when `sealed` was not made by this key
+    /// for `bound_to`.
+    pub fn open(&self, sealed: &str, bound_to: &str) -> Option<Vec<u8>> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < Self::NONCE {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(Self::NONCE);
+        let nonce: [u8; Self::NONCE] = nonce.try_into().ok()?;
+        chacha20poly1305::XChaCha20Poly1305::new(&self.0)
+            .decrypt(
+                &chacha20poly1305::XNonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: bound_to.as_bytes(),
+                },
+            )
+            .ok()
+    }
+}
+
+/// `bytes` random bytes as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::fill(&mut buf[..]);
+    hex::encode(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +186,24 @@ mod tests {
         assert_ne!(one.digest("abc"), two.digest("abc"));
         assert_ne!(one.digest("abc"), one.digest("abd"));
         assert_eq!(one.digest("abc").len(), 64);
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_and_id() {
+        let key = SealingKey::derive(b"secret one");
+        let sealed = key.seal(b"0123456789abcdef", "key-a");
+        assert!(!sealed.contains("0123456789abcdef"));
+        assert_ne!(sealed, key.seal(b"0123456789abcdef", "key-a"));
+        assert_eq!(
+            key.open(&sealed, "key-a").as_deref(),
+            Some(&b"0123456789abcdef"[..])
+        );
+        assert_eq!(key.open(&sealed, "key-b"), None);
+        assert_eq!(
+            SealingKey::derive(b"secret two").open(&sealed, "key-a"),
+            None
+        );
+        assert_eq!(key.open("zz", "key-a"), None);
+        assert_eq!(key.open(&sealed[..40], "key-a"), None);
     }
 }

@@ -212,6 +212,9 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         last_ip -> Nullable<Text>,
+        kind -> Text,
+        sealed_secret -> Nullable<Text>,
+        scopes -> Nullable<Text>,
     }
 }
 

@@ -56,8 +56,9 @@ pub async fn unknown_route(req: HttpRequest, known: web::Data<KnownRoutes>) -> H
 }
 
 /// Surfaces that answer errors in their protocol's own shape (WordPress's
-/// `{code, message, data}`, its authorize page), never as problem+json.
-const OWN_ERROR_SHAPES: [&str; 2] = ["/wp-json", "/wp-admin/"];
+/// `{code, message, data}`, its authorize page, Ghost's `{errors}`),
+/// never as problem+json.
+const OWN_ERROR_SHAPES: [&str; 3] = ["/wp-json", "/wp-admin/", "/ghost/"];
 
 pub async fn problem_fallback(
     req: ServiceRequest,

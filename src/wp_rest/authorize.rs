@@ -822,6 +822,8 @@ async fn approve(
     };
     let input = CreateApplicationPassword {
         name: auth.name.clone(),
+        kind: Default::default(),
+        scopes: None,
     };
     let created = match use_cases::create(&state.accounts, &caller, Owner::Me, input).await {
         Ok(created) => created,

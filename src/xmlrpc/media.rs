@@ -28,6 +28,7 @@ pub async fn upload(call: &Call<'_>) -> Result<Value, Fault> {
         bytes: bits,
         file_name: name,
         texts: UploadTexts::default(),
+        reference: None,
     };
     let media = use_cases::upload(&call.state.media, &caller, upload)
         .await

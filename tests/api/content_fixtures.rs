@@ -5,6 +5,21 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser};
 
+/// A small PNG (64×48) for editor clients' uploads.
+pub fn small_png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}
+
 pub async fn created(response: reqwest::Response) -> Value {
     let status = response.status().as_u16();
     let body: Value = response.json().await.expect("JSON body");

@@ -932,3 +932,41 @@ impl TestApp {
         )
     }
 }
+
+/// Runs one of the real Node clients (`tests/clients/{script}`) with
+/// `envs` (plus `NODE_CLIENTS`, and `CHROMIUM` when `browser`) and returns
+/// the JSON it prints. `None` when the clients are not installed here
+/// (`TEST_NODE_CLIENTS`, and `TEST_CHROMIUM` for a browser, set by
+/// `.ci/run`), which fails under CI.
+pub fn node_client(
+    script: &str,
+    browser: bool,
+    envs: &[(&str, &str)],
+) -> Option<serde_json::Value> {
+    let setting = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let clients = setting("TEST_NODE_CLIENTS");
+    let chromium = setting("TEST_CHROMIUM");
+    let (Some(clients), true) = (clients, !browser || chromium.is_some()) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but TEST_NODE_CLIENTS (or TEST_CHROMIUM) is not set"
+        );
+        return None;
+    };
+    let mut command = std::process::Command::new("node");
+    command
+        .arg(format!("{clients}/{script}"))
+        .env("NODE_CLIENTS", &clients)
+        .envs(envs.iter().copied());
+    if let Some(chromium) = chromium.filter(|_| browser) {
+        command.env("CHROMIUM", chromium);
+    }
+    let output = command.output().expect("node");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).expect("the client's JSON summary"))
+}

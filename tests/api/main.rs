@@ -23,6 +23,7 @@ mod content_listing;
 mod content_permissions;
 mod content_taxonomy;
 mod forged_tokens;
+mod ghost_admin;
 mod hostile_input;
 mod jobs;
 mod media;

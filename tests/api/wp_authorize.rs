@@ -122,39 +122,19 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} in {pairs:?}"))
 }
 
-/// The headless browser, when the CI's Node clients and Chromium are set
-/// up (`TEST_NODE_CLIENTS`, `TEST_CHROMIUM`, by `.ci/run`); `None`
-/// otherwise, which fails under CI.
+/// The headless browser's session (`None` where the CI's Node clients
+/// and Chromium are not set up).
 fn authorize_in_browser(app: &TestApp, user: &TestUser) -> Option<Value> {
-    let setting = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let (Some(clients), Some(chromium)) = (setting("TEST_NODE_CLIENTS"), setting("TEST_CHROMIUM"))
-    else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but TEST_NODE_CLIENTS or TEST_CHROMIUM is not set"
-        );
-        return None;
-    };
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/authorize_in_browser.mjs"
-    );
-    let output = std::process::Command::new("node")
-        .arg(script)
-        .env("NODE_CLIENTS", clients)
-        .env("CHROMIUM", chromium)
-        .env("BASE", &app.address)
-        .env("EMAIL", &user.email)
-        .env("PASSWORD", &user.password)
-        .env("APP_NAME", APP_NAME)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the browser session failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(serde_json::from_slice(&output.stdout).unwrap())
+    crate::helpers::node_client(
+        "authorize_in_browser.mjs",
+        true,
+        &[
+            ("BASE", &app.address),
+            ("EMAIL", &user.email),
+            ("PASSWORD", &user.password),
+            ("APP_NAME", APP_NAME),
+        ],
+    )
 }
 
 async fn a_journalist_authorizes_an_app_in_a_browser(backend: Backend) {

@@ -10,23 +10,9 @@ use serde_json::{Value, json};
 
 use cms::auth::Role;
 
-use crate::content_fixtures::{category, created, ok_json, published, tag};
+use crate::content_fixtures::{category, created, ok_json, published, small_png as png, tag};
 use crate::helpers::{Backend, TestApp, TestUser};
 use crate::on_both_databases;
-
-fn png() -> Vec<u8> {
-    let image = image::RgbImage::from_fn(64, 48, |x, y| {
-        image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
-    });
-    let mut bytes = Vec::new();
-    image::DynamicImage::ImageRgb8(image)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
-}
 
 async fn application_password(app: &TestApp, user: &TestUser, name: &str) -> (String, String) {
     let response = app
@@ -85,36 +71,21 @@ fn wpapi_session(
     author: (&TestUser, &str),
     contributor: (&TestUser, &str),
 ) -> Option<Value> {
-    let clients = match std::env::var("TEST_NODE_CLIENTS") {
-        Ok(dir) if !dir.is_empty() => dir,
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but TEST_NODE_CLIENTS is not set"
-            );
-            return None;
-        }
-    };
     let dir = tempfile::tempdir().unwrap();
     let image = dir.path().join("une.png");
     std::fs::write(&image, png()).unwrap();
-    let output = std::process::Command::new("node")
-        .arg(format!("{clients}/wpapi_session.mjs"))
-        .env("SITE", &app.address)
-        .env("AUTHOR_EMAIL", &author.0.email)
-        .env("AUTHOR_PASSWORD", author.1)
-        .env("CONTRIBUTOR_EMAIL", &contributor.0.email)
-        .env("CONTRIBUTOR_PASSWORD", contributor.1)
-        .env("IMAGE", &image)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the wpapi session failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(serde_json::from_slice(&output.stdout).unwrap())
+    crate::helpers::node_client(
+        "wpapi_session.mjs",
+        false,
+        &[
+            ("SITE", &app.address),
+            ("AUTHOR_EMAIL", &author.0.email),
+            ("AUTHOR_PASSWORD", author.1),
+            ("CONTRIBUTOR_EMAIL", &contributor.0.email),
+            ("CONTRIBUTOR_PASSWORD", contributor.1),
+            ("IMAGE", image.to_str().unwrap()),
+        ],
+    )
 }
 
 on_both_databases!(

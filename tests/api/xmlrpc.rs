@@ -8,23 +8,9 @@ use serde_json::{Value, json};
 
 use cms::auth::Role;
 
-use crate::content_fixtures::{byline, category};
+use crate::content_fixtures::{byline, category, small_png as png};
 use crate::helpers::{Backend, TestApp, TestUser};
 use crate::on_both_databases;
-
-fn png() -> Vec<u8> {
-    let image = image::RgbImage::from_fn(64, 48, |x, y| {
-        image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
-    });
-    let mut bytes = Vec::new();
-    image::DynamicImage::ImageRgb8(image)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
-}
 
 async fn application_password(app: &TestApp, user: &TestUser) -> String {
     let response = app

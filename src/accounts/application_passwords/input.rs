@@ -1,4 +1,5 @@
-//! What a client sends to create an application password, and its checks.
+//! What a client sends to create an application password (of any kind),
+//! and its checks.
 
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -16,21 +17,130 @@ pub struct CreateApplicationPassword {
         pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
     )]
     pub name: String,
+    /// Which protocol it is for; `application_password` when absent.
+    #[serde(default)]
+    pub kind: CredentialKind,
+    /// A Micropub token's scopes (`create`, `update`, `delete`, `media`,
+    /// `draft`); all but `delete` when absent. Refused for other kinds.
+    #[schema(example = json!(["create", "update", "media"]))]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// The protocol a credential is presented on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// WordPress's application password: XML-RPC and `/wp-json`
+    /// (`email` + password).
+    #[default]
+    ApplicationPassword,
+    /// Ghost's staff access token `id:secret` (24 + 64 hex), for
+    /// `/ghost/api/admin/` (Ulysses, iA Writer, Drafts, Obsidian).
+    GhostAdminKey,
+    /// A Micropub bearer token with scopes, for `/micropub` (iA Writer,
+    /// Micro.blog, Quill).
+    MicropubToken,
+}
+
+impl CredentialKind {
+    pub const ALL: [Self; 3] = [
+        Self::ApplicationPassword,
+        Self::GhostAdminKey,
+        Self::MicropubToken,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApplicationPassword => "application_password",
+            Self::GhostAdminKey => "ghost_admin_key",
+            Self::MicropubToken => "micropub_token",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// Micropub's scopes (micropub.spec.indieweb.org, "Scope").
+pub const MICROPUB_SCOPES: [&str; 5] = ["create", "update", "delete", "media", "draft"];
+
+/// What a hand-made Micropub token may do unless told otherwise: write and
+/// upload, not delete.
+pub const DEFAULT_MICROPUB_SCOPES: [&str; 4] = ["create", "update", "media", "draft"];
+
+/// A credential to create, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCredential {
+    pub name: String,
+    pub kind: CredentialKind,
+    /// Space-separated, as stored; Micropub tokens only.
+    pub scopes: Option<String>,
+}
+
+/// Scopes as given (spaces or a list), known ones only, deduplicated, in
+/// the spec's order.
+pub fn micropub_scopes<'a>(given: impl IntoIterator<Item = &'a str>) -> Result<String, String> {
+    let given: Vec<&str> = given.into_iter().flat_map(str::split_whitespace).collect();
+    if let Some(unknown) = given.iter().find(|s| !MICROPUB_SCOPES.contains(s)) {
+        return Err(format!(
+            "`{unknown}` is not a Micropub scope ({})",
+            MICROPUB_SCOPES.join(", ")
+        ));
+    }
+    let kept: Vec<&str> = MICROPUB_SCOPES
+        .into_iter()
+        .filter(|s| given.contains(s))
+        .collect();
+    if kept.is_empty() {
+        return Err("at least one scope is needed".to_owned());
+    }
+    Ok(kept.join(" "))
 }
 
 impl CreateApplicationPassword {
     /// The name, trimmed: 1 to 100 characters (control characters are
-    /// refused for every JSON body, by `http::extract`).
-    pub fn check(self) -> Result<String, ApiError> {
+    /// refused for every JSON body, by `http::extract`); scopes for a
+    /// Micropub token only.
+    pub fn check(self) -> Result<NewCredential, ApiError> {
+        let mut errors = Vec::new();
         let name = self.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(ApiError::Validation(vec![FieldError::new(
+            errors.push(FieldError::new(
                 "name",
                 "invalid_length",
                 "must be 1 to 100 characters",
-            )]));
+            ));
         }
-        Ok(name)
+        let scopes = match (self.kind, &self.scopes) {
+            (CredentialKind::MicropubToken, None) => Some(DEFAULT_MICROPUB_SCOPES.join(" ")),
+            (CredentialKind::MicropubToken, Some(given)) => {
+                match micropub_scopes(given.iter().map(String::as_str)) {
+                    Ok(scopes) => Some(scopes),
+                    Err(message) => {
+                        errors.push(FieldError::new("scopes", "invalid_scope", message));
+                        None
+                    }
+                }
+            }
+            (_, Some(_)) => {
+                errors.push(FieldError::new(
+                    "scopes",
+                    "not_allowed",
+                    "only a micropub_token has scopes",
+                ));
+                None
+            }
+            (_, None) => None,
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(NewCredential {
+            name,
+            kind: self.kind,
+            scopes,
+        })
     }
 }
 
@@ -46,20 +156,57 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        let ok = CreateApplicationPassword {
-            name: "  MarsEdit, portable de la rédaction ".to_owned(),
+        let named = |name: &str| CreateApplicationPassword {
+            name: name.to_owned(),
+            kind: CredentialKind::default(),
+            scopes: None,
         };
-        assert_eq!(ok.check().unwrap(), "MarsEdit, portable de la rédaction");
+        assert_eq!(
+            named("  MarsEdit, portable de la rédaction ")
+                .check()
+                .unwrap()
+                .name,
+            "MarsEdit, portable de la rédaction"
+        );
         for bad in ["", "   "] {
-            let input = CreateApplicationPassword {
-                name: bad.to_owned(),
-            };
-            assert!(input.check().is_err(), "{bad:?}");
+            assert!(named(bad).check().is_err(), "{bad:?}");
         }
-        let long = CreateApplicationPassword {
-            name: "é".repeat(101),
+        assert!(named(&"é".repeat(101)).check().is_err());
+    }
+
+    #[test]
+    fn only_micropub_tokens_have_scopes() {
+        let with = |kind, scopes: Option<Vec<&str>>| CreateApplicationPassword {
+            name: "iA Writer".to_owned(),
+            kind,
+            scopes: scopes.map(|s| s.into_iter().map(str::to_owned).collect()),
         };
-        assert!(long.check().is_err());
+        let token = with(CredentialKind::MicropubToken, None).check().unwrap();
+        assert_eq!(token.scopes.as_deref(), Some("create update media draft"));
+        let token = with(
+            CredentialKind::MicropubToken,
+            Some(vec!["media", "create delete", "media"]),
+        )
+        .check()
+        .unwrap();
+        assert_eq!(token.scopes.as_deref(), Some("create delete media"));
+        assert!(
+            with(CredentialKind::MicropubToken, Some(vec!["admin"]))
+                .check()
+                .is_err()
+        );
+        assert!(
+            with(CredentialKind::MicropubToken, Some(vec![]))
+                .check()
+                .is_err()
+        );
+        assert!(
+            with(CredentialKind::GhostAdminKey, Some(vec!["create"]))
+                .check()
+                .is_err()
+        );
+        let key = with(CredentialKind::GhostAdminKey, None).check().unwrap();
+        assert_eq!(key.scopes, None);
     }
 
     #[test]

@@ -76,6 +76,9 @@ mod tests {
             created_at: crate::timestamp::now(),
             last_used_at: None,
             last_ip: None,
+            kind: "application_password",
+            sealed_secret: None,
+            scopes: None,
         };
         assert!(crate::db::prepared_once(
             &diesel::insert_into(application_passwords::table).values(&row)

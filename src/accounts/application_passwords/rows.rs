@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::application_passwords;
 
-/// An application password as stored, without its hash.
+/// An application password as stored, without its hash or sealed secret.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = application_passwords)]
 pub struct ApplicationPasswordRow {
@@ -16,6 +16,9 @@ pub struct ApplicationPasswordRow {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub last_ip: Option<String>,
+    /// `input::CredentialKind`, as stored.
+    pub kind: String,
+    pub scopes: Option<String>,
 }
 
 /// A new application password's row. A `None` is written as NULL, not
@@ -30,4 +33,7 @@ pub struct NewApplicationPasswordRow<'a> {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub last_ip: Option<&'a str>,
+    pub kind: &'a str,
+    pub sealed_secret: Option<&'a str>,
+    pub scopes: Option<&'a str>,
 }

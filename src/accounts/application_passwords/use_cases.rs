@@ -1,11 +1,14 @@
 //! What can be done with application passwords: each account manages its
-//! own; an administrator manages anyone's (as in WordPress).
+//! own; an administrator manages anyone's (as in WordPress). Every kind
+//! (`input::CredentialKind`) is made here, each in the form its editor
+//! expects.
 
-use super::input::CreateApplicationPassword;
+use super::input::{CreateApplicationPassword, CredentialKind, NewCredential};
 use super::queries;
 use super::rows::NewApplicationPasswordRow;
 use super::views::{ApplicationPasswordView, CreatedApplicationPassword};
 use crate::accounts::Accounts;
+use crate::auth::authenticate::Authenticator;
 use crate::auth::policy;
 use crate::auth::{Caller, secret};
 use crate::db::DbConnection;
@@ -75,6 +78,97 @@ fn grouped(password: &str) -> String {
         .join(" ")
 }
 
+/// Ghost's key format: a 24-hex id and a 64-hex (32-byte) secret.
+const GHOST_KEY_ID_BYTES: usize = 12;
+const GHOST_SECRET_BYTES: usize = 32;
+
+/// Micropub tokens: a prefix secret scanners can match, then 40 letters
+/// and digits (238 bits).
+pub const MICROPUB_TOKEN_PREFIX: &str = "mp_";
+const MICROPUB_TOKEN_CHARS: usize = 40;
+
+/// A new credential as stored and as shown once.
+struct Minted {
+    public_id: String,
+    shown: String,
+    hash: String,
+    sealed: Option<String>,
+}
+
+fn mint(kind: CredentialKind, keys: &Authenticator) -> Minted {
+    match kind {
+        CredentialKind::ApplicationPassword => {
+            let password = secret::random_alphanumeric(PASSWORD_CHARS);
+            Minted {
+                public_id: uuid::Uuid::new_v4().to_string(),
+                shown: grouped(&password),
+                hash: keys.application_passwords.digest(&password),
+                sealed: None,
+            }
+        }
+        CredentialKind::GhostAdminKey => {
+            let id = secret::random_hex(GHOST_KEY_ID_BYTES);
+            let secret_hex = secret::random_hex(GHOST_SECRET_BYTES);
+            // Kept as the raw bytes Ghost signs with (`Buffer.from(secret,
+            // 'hex')`); the digest only fills the unique column.
+            let raw = hex::decode(&secret_hex).unwrap_or_default();
+            Minted {
+                sealed: Some(keys.sealing.seal(&raw, &id)),
+                hash: keys
+                    .application_passwords
+                    .digest(&format!("ghost:{secret_hex}")),
+                shown: format!("{id}:{secret_hex}"),
+                public_id: id,
+            }
+        }
+        CredentialKind::MicropubToken => {
+            let token = format!(
+                "{MICROPUB_TOKEN_PREFIX}{}",
+                secret::random_alphanumeric(MICROPUB_TOKEN_CHARS)
+            );
+            Minted {
+                public_id: uuid::Uuid::new_v4().to_string(),
+                hash: keys.application_passwords.digest(&token),
+                shown: token,
+                sealed: None,
+            }
+        }
+    }
+}
+
+/// Writes a new credential for `user_id` inside `tx` (the IndieAuth token
+/// endpoint mints Micropub tokens this way too).
+pub fn insert(
+    tx: &mut DbConnection,
+    keys: &Authenticator,
+    user_id: i64,
+    new: &NewCredential,
+) -> Result<CreatedApplicationPassword, ApiError> {
+    user_exists(tx, user_id)?;
+    let minted = mint(new.kind, keys);
+    queries::insert(
+        tx,
+        &NewApplicationPasswordRow {
+            uuid: &minted.public_id,
+            user_id,
+            name: &new.name,
+            password_hash: &minted.hash,
+            created_at: timestamp::now(),
+            last_used_at: None,
+            last_ip: None,
+            kind: new.kind.as_str(),
+            sealed_secret: minted.sealed.as_deref(),
+            scopes: new.scopes.as_deref(),
+        },
+    )?;
+    let row = queries::find(tx, &minted.public_id)?
+        .ok_or_else(|| ApiError::Internal("application password not found".into()))?;
+    Ok(CreatedApplicationPassword {
+        password: minted.shown,
+        details: row.into(),
+    })
+}
+
 pub async fn create(
     cx: &Accounts,
     caller: &Caller,
@@ -82,32 +176,10 @@ pub async fn create(
     input: CreateApplicationPassword,
 ) -> Result<CreatedApplicationPassword, ApiError> {
     let user_id = authorize(caller, owner)?;
-    let name = input.check()?;
-    let key = cx.auth.application_passwords.clone();
+    let new = input.check()?;
+    let keys = cx.auth.clone();
     cx.db
-        .write(move |tx| {
-            user_exists(tx, user_id)?;
-            let password = secret::random_alphanumeric(PASSWORD_CHARS);
-            let uuid = uuid::Uuid::new_v4().to_string();
-            queries::insert(
-                tx,
-                &NewApplicationPasswordRow {
-                    uuid: &uuid,
-                    user_id,
-                    name: &name,
-                    password_hash: &key.digest(&password),
-                    created_at: timestamp::now(),
-                    last_used_at: None,
-                    last_ip: None,
-                },
-            )?;
-            let row = queries::find(tx, &uuid)?
-                .ok_or_else(|| ApiError::Internal("application password not found".into()))?;
-            Ok(CreatedApplicationPassword {
-                password: grouped(&password),
-                details: row.into(),
-            })
-        })
+        .write(move |tx| insert(tx, &keys, user_id, &new))
         .await
 }
 

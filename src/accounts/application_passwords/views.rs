@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::input::CredentialKind;
 use super::rows::ApplicationPasswordRow;
 use crate::timestamp;
 
@@ -18,6 +19,11 @@ pub struct ApplicationPasswordView {
     pub user_id: i64,
     #[schema(example = "MarsEdit, portable de la rédaction")]
     pub name: String,
+    pub kind: CredentialKind,
+    /// A Micropub token's scopes; absent for other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!(["create", "update", "media"]))]
+    pub scopes: Option<Vec<String>>,
     #[serde(with = "timestamp::rfc3339")]
     #[schema(value_type = String, format = DateTime, example = "2026-12-01T09:30:00Z")]
     pub created_at: NaiveDateTime,
@@ -36,6 +42,10 @@ impl From<ApplicationPasswordRow> for ApplicationPasswordView {
             uuid: row.uuid,
             user_id: row.user_id,
             name: row.name,
+            kind: CredentialKind::parse(&row.kind).unwrap_or_default(),
+            scopes: row
+                .scopes
+                .map(|s| s.split_whitespace().map(str::to_owned).collect()),
             created_at: row.created_at,
             last_used_at: row.last_used_at,
             last_ip: row.last_ip,
@@ -52,8 +62,11 @@ pub struct ApplicationPasswordList {
 /// A new application password: `password` is shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedApplicationPassword {
-    /// 24 letters and digits in groups of four; editors may be given it
-    /// with or without the spaces.
+    /// What the editor is given, as it expects it: for an
+    /// `application_password` 24 letters and digits in groups of four
+    /// (with or without the spaces); for a `ghost_admin_key` the
+    /// `id:secret` key (24 and 64 hex digits); for a `micropub_token` the
+    /// bearer token.
     #[schema(example = "Xk3f 9QaB 7LmN pR2s T8vW yZ4c")]
     pub password: String,
     #[serde(flatten)]

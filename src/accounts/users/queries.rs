@@ -57,6 +57,18 @@ pub fn update(
     Ok(updated > 0)
 }
 
+/// The byline of the active account with this email (emails are stored
+/// lowercase): `None` for no such account, `Some(None)` for an account
+/// without a byline.
+pub fn byline_of_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Option<i64>>> {
+    users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .filter(users::active.eq(true))
+        .select(users::author_id)
+        .first(conn)
+        .optional()
+}
+
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     diesel::delete(users::table.find(id)).execute(conn)?;
     Ok(())

@@ -56,7 +56,7 @@ pub struct Rendering {
 /// articles and scheduled ones whose time has come, which read `published`
 /// (`ArticleRow::effective_status`).
 pub fn render(view: &ArticleView) -> Result<Rendering, ApiError> {
-    let mut item = view.clone();
+    let mut item = view.clone().for_public();
     item.body = None;
     item.body_html = None;
     if item.status == ArticleStatus::Scheduled {

@@ -58,6 +58,14 @@ fn views(
         .collect())
 }
 
+/// `view` as `visibility` shows it.
+fn seen_with(view: ArticleView, visibility: Visibility) -> ArticleView {
+    match visibility {
+        Visibility::Public { .. } => view.for_public(),
+        Visibility::Newsroom => view,
+    }
+}
+
 /// The full view of one article, as `GET` without parameters returns it
 /// (and so the representation `If-Match` is checked against).
 fn detail(
@@ -155,7 +163,7 @@ pub async fn list(
             .map(|last| (queries::sort_value(last, params.sort), last.id));
         let data = views(conn, rows, params.shape.with_body, now, tree)?
             .into_iter()
-            .map(|view| shaped(view, &params.shape))
+            .map(|view| shaped(seen_with(view, visibility), &params.shape))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ArticlePage { data, total, next })
     };
@@ -300,7 +308,7 @@ pub async fn get(
             let row = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
             let tree = category_tree.get(conn)?;
             let view = detail(conn, row, now, tree)?;
-            shaped(view, &shape)
+            shaped(seen_with(view, visibility), &shape)
         })
         .await
 }
@@ -320,7 +328,10 @@ pub async fn by_ids(
         .read(move |conn| {
             let rows = queries::rows_by_ids(conn, &ids, visibility)?;
             let tree = category_tree.get(conn)?;
-            let mut found = views(conn, rows, true, now, tree)?;
+            let mut found: Vec<ArticleView> = views(conn, rows, true, now, tree)?
+                .into_iter()
+                .map(|view| seen_with(view, visibility))
+                .collect();
             found.sort_by_key(|v| ids.iter().position(|id| *id == v.id));
             Ok(found)
         })

@@ -164,6 +164,13 @@ pub struct Relations {
 }
 
 impl ArticleView {
+    /// The view as the public sees it: without internal tags.
+    pub fn for_public(mut self) -> Self {
+        self.tags
+            .retain(|t| !crate::content::tags::views::is_internal(&t.name));
+        self
+    }
+
     pub fn new(
         row: ArticleRow,
         relations: &Relations,

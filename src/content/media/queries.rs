@@ -76,6 +76,17 @@ pub fn with_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<Medi
         .optional()
 }
 
+/// The first media object stored under `storage_key` (uploads of the
+/// same bytes and name share their files).
+pub fn with_storage_key(conn: &mut DbConnection, storage_key: &str) -> QueryResult<Option<i64>> {
+    media::table
+        .filter(media::storage_key.eq(storage_key))
+        .select(media::id)
+        .order(media::id)
+        .first(conn)
+        .optional()
+}
+
 pub fn insert(conn: &mut DbConnection, row: &NewMediaRow<'_>) -> QueryResult<i64> {
     diesel::insert_into(media::table)
         .values(row)

@@ -109,6 +109,9 @@ pub enum Part {
     Caption,
     Credit,
     Title,
+    /// A client's own name for the upload, echoed in its answer and not
+    /// stored (Ghost's `ref`).
+    Reference,
     /// Read and dropped (WordPress's `description`, `post`).
     Ignored,
     Unknown,
@@ -136,6 +139,7 @@ pub async fn multipart_upload(
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
     let mut file: Option<(Vec<u8>, Option<String>)> = None;
     let mut texts = UploadTexts::default();
+    let mut reference = None;
     while let Some(field) = multipart
         .try_next()
         .await
@@ -167,7 +171,7 @@ pub async fn multipart_upload(
                     )])
                 })?;
             }
-            kind @ (Part::Alt | Part::Caption | Part::Credit | Part::Title) => {
+            kind @ (Part::Alt | Part::Caption | Part::Credit | Part::Title | Part::Reference) => {
                 let bytes = read_capped(field, MAX_TEXT_PART).await.map_err(|_| {
                     ApiError::Validation(vec![FieldError::new(
                         name.clone(),
@@ -186,6 +190,7 @@ pub async fn multipart_upload(
                     Part::Alt => &mut texts.alt,
                     Part::Caption => &mut texts.caption,
                     Part::Credit => &mut texts.credit,
+                    Part::Reference => &mut reference,
                     _ => &mut texts.title,
                 };
                 *slot = Some(value);
@@ -204,6 +209,7 @@ pub async fn multipart_upload(
         bytes,
         file_name,
         texts,
+        reference,
     })
 }
 
@@ -228,6 +234,7 @@ pub async fn raw_upload_with(
         bytes,
         file_name,
         texts,
+        reference: None,
     })
 }
 

@@ -40,6 +40,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     pub file_name: Option<String>,
     pub texts: UploadTexts,
+    /// The client's own name for it (`Part::Reference`), not stored.
+    pub reference: Option<String>,
 }
 
 pub async fn upload(cx: &Media, caller: &Caller, upload: Upload) -> Result<MediaView, ApiError> {
@@ -279,6 +281,28 @@ pub async fn list(cx: &Media, request: ListRequest) -> Result<MediaPage, ApiErro
         .map(|row| MediaView::new(row, &cx.urls))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(MediaPage { data, total, next })
+}
+
+/// The media object whose original is at `url` (absolute or a path on
+/// `origin`), for editors that name images by the URL their upload
+/// answered (Ghost's `feature_image`); `None` for any other image.
+pub async fn id_of_url(cx: &Media, origin: &str, url: &str) -> Result<Option<i64>, ApiError> {
+    let path = url.strip_prefix(origin).unwrap_or(url);
+    let Some(file) = path
+        .strip_prefix(cx.urls.base())
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
+        return Ok(None);
+    };
+    // `{storage_key}.{extension}`: renditions add a suffix and are not
+    // the original.
+    let Some((storage_key, _extension)) = file.rsplit_once('.') else {
+        return Ok(None);
+    };
+    let storage_key = storage_key.to_owned();
+    cx.db
+        .read(move |conn| Ok(queries::with_storage_key(conn, &storage_key)?))
+        .await
 }
 
 pub async fn get(cx: &Media, id: i64) -> Result<MediaView, ApiError> {

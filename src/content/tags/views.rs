@@ -4,6 +4,13 @@ use utoipa::ToSchema;
 use super::rows::TagRow;
 use crate::timestamp;
 
+/// Whether a tag is internal: Ghost's convention, a name starting with
+/// `#` (`#une`, `#à-relire`), for the newsroom's own sorting. The public
+/// never sees internal tags on an article (`ArticleView::for_public`).
+pub fn is_internal(name: &str) -> bool {
+    name.starts_with('#')
+}
+
 /// The tag embedded in an article.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TagRef {
