@@ -81,6 +81,8 @@ pub fn undocumented(cfg: &mut web::ServiceConfig) {
         .service(crate::xmlrpc::routes::home_page)
         .configure(crate::wp_rest::routes::configure)
         .configure(crate::ghost::routes::configure)
+        .configure(crate::micropub::routes::configure)
+        .configure(crate::indieauth::configure)
         .service(crate::openapi::serve_document)
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")

@@ -219,6 +219,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    indieauth_codes (id) {
+        id -> BigInt,
+        code_hash -> Text,
+        user_id -> BigInt,
+        client_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        code_challenge -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     site_settings (id) {
         id -> Integer,
         title -> Nullable<Text>,
@@ -234,6 +247,7 @@ diesel::table! {
 
 diesel::joinable!(users -> authors (author_id));
 diesel::joinable!(application_passwords -> users (user_id));
+diesel::joinable!(indieauth_codes -> users (user_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
@@ -254,6 +268,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     api_tokens,
     application_passwords,
+    indieauth_codes,
     site_settings,
     login_throttles,
     content_events,

@@ -56,9 +56,17 @@ pub async fn unknown_route(req: HttpRequest, known: web::Data<KnownRoutes>) -> H
 }
 
 /// Surfaces that answer errors in their protocol's own shape (WordPress's
-/// `{code, message, data}`, its authorize page, Ghost's `{errors}`),
-/// never as problem+json.
-const OWN_ERROR_SHAPES: [&str; 3] = ["/wp-json", "/wp-admin/", "/ghost/"];
+/// `{code, message, data}`, its authorize page, Ghost's `{errors}`,
+/// Micropub's and OAuth's `{error, error_description}`, the IndieAuth
+/// page), never as problem+json.
+const OWN_ERROR_SHAPES: [&str; 6] = [
+    "/wp-json",
+    "/wp-admin/",
+    "/ghost/",
+    "/micropub",
+    "/indieauth/",
+    "/.well-known/oauth-authorization-server",
+];
 
 pub async fn problem_fallback(
     req: ServiceRequest,

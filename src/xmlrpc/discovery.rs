@@ -1,6 +1,7 @@
 //! How editors find the XML-RPC endpoint and the REST API from the site's
 //! address: the home page's `https://api.w.org/`, `EditURI` and
-//! `wlwmanifest` links, the RSD document listing the
+//! `wlwmanifest` links (and Micropub's and IndieAuth's, `LINKS`), the RSD
+//! document listing the
 //! APIs, and the Windows Live Writer manifest that tells Open Live Writer
 //! it talks to WordPress and gives it a layout, so that it does not
 //! publish (and then delete) a temporary post to learn the theme.
@@ -10,13 +11,37 @@ fn xml(text: &str) -> String {
     quick_xml::escape::escape(text).into_owned()
 }
 
+/// The home page's discovery links (`rel`, path), as `Link` headers and
+/// `<link>` elements: WordPress's REST API, Micropub and its media
+/// endpoint, IndieAuth's metadata and, for clients of the older
+/// IndieAuth, its two endpoints.
+pub const LINKS: &[(&str, &str)] = &[
+    ("https://api.w.org/", "/wp-json/"),
+    ("micropub", crate::micropub::routes::PATH),
+    ("micropub_media", crate::micropub::routes::MEDIA_PATH),
+    ("indieauth-metadata", crate::indieauth::metadata::PATH),
+    ("authorization_endpoint", crate::indieauth::authorize::PATH),
+    ("token_endpoint", crate::indieauth::token::PATH),
+];
+
+/// `LINKS` as one `Link` header value, with the RSD document's.
+pub fn link_header(origin: &str) -> String {
+    let mut links: Vec<String> = LINKS
+        .iter()
+        .map(|(rel, path)| format!("<{origin}{path}>; rel=\"{rel}\""))
+        .collect();
+    links.push(format!(
+        "<{origin}/xmlrpc.php?rsd>; rel=\"EditURI\"; type=\"application/rsd+xml\""
+    ));
+    links.join(", ")
+}
+
 /// `GET /` for a browser or an editor: a small page whose head carries
 /// the discovery links.
 pub fn home_page(origin: &str, title: &str, description: &str, language: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-         <meta name=\"description\" content=\"{description}\">\n\
-         <link rel=\"https://api.w.org/\" href=\"{origin}/wp-json/\">\n\
+         <meta name=\"description\" content=\"{description}\">\n{links}\
          <link rel=\"EditURI\" type=\"application/rsd+xml\" title=\"RSD\" href=\"{origin}/xmlrpc.php?rsd\">\n\
          <link rel=\"wlwmanifest\" type=\"application/wlwmanifest+xml\" href=\"{origin}/wlwmanifest.xml\">\n\
          </head>\n<body>\n<h1>{title}</h1>\n<p>{description}</p>\n\
@@ -24,6 +49,13 @@ pub fn home_page(origin: &str, title: &str, description: &str, language: &str) -
         lang = xml(language),
         title = xml(title),
         description = xml(description),
+        links = LINKS
+            .iter()
+            .map(|(rel, path)| format!(
+                "<link rel=\"{rel}\" href=\"{}\">\n",
+                xml(&format!("{origin}{path}"))
+            ))
+            .collect::<String>(),
     )
 }
 

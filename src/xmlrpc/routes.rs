@@ -124,8 +124,9 @@ pub async fn wlw_template() -> HttpResponse {
 }
 
 /// `GET /` and `HEAD /`: the discovery page. Its `Link` headers name the
-/// XML-RPC endpoint (RSD) and the REST API's root (`https://api.w.org/`,
-/// which wpapi's `discover()` reads from a HEAD).
+/// XML-RPC endpoint (RSD), the REST API's root (`https://api.w.org/`,
+/// which wpapi's `discover()` reads from a HEAD), Micropub and IndieAuth
+/// (`discovery::LINKS`).
 #[route("/", method = "GET", method = "HEAD")]
 pub async fn home_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let origin = origin(&req, &state);
@@ -140,12 +141,6 @@ pub async fn home_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     };
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=UTF-8"))
-        .insert_header((
-            header::LINK,
-            format!(
-                "<{origin}/wp-json/>; rel=\"https://api.w.org/\", \
-                 <{origin}/xmlrpc.php?rsd>; rel=\"EditURI\"; type=\"application/rsd+xml\""
-            ),
-        ))
+        .insert_header((header::LINK, discovery::link_header(&origin)))
         .body(page)
 }

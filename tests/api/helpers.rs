@@ -970,3 +970,35 @@ pub fn node_client(
     );
     Some(serde_json::from_slice(&output.stdout).expect("the client's JSON summary"))
 }
+
+/// Runs one of the real Python clients (`tests/clients/{script}`, in the
+/// editors' virtualenv, `TEST_EDITORS_PYTHON`, set by `.ci/run`) with
+/// `envs` and returns the JSON it prints; `None` where that virtualenv is
+/// not set up, which fails under CI.
+pub fn python_client(script: &str, envs: &[(&str, &str)]) -> Option<serde_json::Value> {
+    let python = match std::env::var("TEST_EDITORS_PYTHON") {
+        Ok(python) if !python.is_empty() => python,
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but TEST_EDITORS_PYTHON is not set"
+            );
+            return None;
+        }
+    };
+    let output = std::process::Command::new(python)
+        .arg(format!(
+            "{}/tests/clients/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .envs(envs.iter().copied())
+        .output()
+        .expect("python");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).expect("the client's JSON summary"))
+}

@@ -27,6 +27,7 @@ mod ghost_admin;
 mod hostile_input;
 mod jobs;
 mod media;
+mod micropub;
 mod password_guessing;
 mod permissions;
 mod read_paths;

@@ -322,39 +322,22 @@ fn wordpress_session(
     category_id: i64,
     publish: bool,
 ) -> Option<Value> {
-    let python = match std::env::var("TEST_EDITORS_PYTHON") {
-        Ok(python) if !python.is_empty() => python,
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but TEST_EDITORS_PYTHON is not set"
-            );
-            return None;
-        }
-    };
     let dir = tempfile::tempdir().unwrap();
     let image = dir.path().join("une.png");
     std::fs::write(&image, png()).unwrap();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/wordpress_session.py"
-    );
-    let output = std::process::Command::new(python)
-        .arg(script)
-        .env("ENDPOINT", format!("{}/xmlrpc.php", app.address))
-        .env("USER_EMAIL", &user.email)
-        .env("PASSWORD", password)
-        .env("IMAGE", &image)
-        .env("CATEGORY_ID", category_id.to_string())
-        .env("PUBLISH", if publish { "yes" } else { "no" })
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the session failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(serde_json::from_slice(&output.stdout).unwrap())
+    let endpoint = format!("{}/xmlrpc.php", app.address);
+    let category_id = category_id.to_string();
+    crate::helpers::python_client(
+        "wordpress_session.py",
+        &[
+            ("ENDPOINT", &endpoint),
+            ("USER_EMAIL", &user.email),
+            ("PASSWORD", password),
+            ("IMAGE", image.to_str().unwrap()),
+            ("CATEGORY_ID", &category_id),
+            ("PUBLISH", if publish { "yes" } else { "no" }),
+        ],
+    )
 }
 
 async fn wordpress_clients_write_through_wp_methods(backend: Backend, role: Role) {

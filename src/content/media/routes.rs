@@ -213,6 +213,78 @@ pub async fn multipart_upload(
     })
 }
 
+/// A multipart form's text fields and files, in order: what a form with
+/// files beside its fields sends (Micropub's `photo`).
+#[derive(Default)]
+pub struct MultipartForm {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<(String, Upload)>,
+}
+
+/// Reads a whole multipart form: parts with a file name are files (at
+/// most `max_files`, each within `limit` bytes), the others UTF-8 text of
+/// at most `max_text` bytes each (an article's text is one).
+pub async fn multipart_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    max_files: usize,
+    max_text: usize,
+) -> Result<MultipartForm, ApiError> {
+    let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut form = MultipartForm::default();
+    while let Some(field) = multipart
+        .try_next()
+        .await
+        .map_err(|e| ApiError::bad_request(format!("malformed multipart/form-data body: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.content_disposition().and_then(|cd| {
+            cd.get_filename_ext()
+                .map(|f| String::from_utf8_lossy(&f.value).into_owned())
+                .or_else(|| cd.get_filename().map(str::to_owned))
+        });
+        let too_long = |name: &str| {
+            ApiError::Validation(vec![FieldError::new(name, "too_long", "is far too long")])
+        };
+        match file_name {
+            Some(file_name) => {
+                if form.files.len() == max_files {
+                    return Err(ApiError::Validation(vec![FieldError::new(
+                        name,
+                        "too_many_files",
+                        format!("at most {max_files} files per request"),
+                    )]));
+                }
+                let bytes = read_capped(field, limit).await?;
+                form.files.push((
+                    name,
+                    Upload {
+                        bytes,
+                        file_name: Some(file_name),
+                        texts: UploadTexts::default(),
+                        reference: None,
+                    },
+                ));
+            }
+            None => {
+                let bytes = read_capped(field, max_text)
+                    .await
+                    .map_err(|_| too_long(&name))?;
+                let value = String::from_utf8(bytes).map_err(|_| {
+                    ApiError::Validation(vec![FieldError::new(
+                        name.clone(),
+                        "invalid_utf8",
+                        "must be UTF-8 text",
+                    )])
+                })?;
+                form.fields.push((name, value));
+            }
+        }
+    }
+    Ok(form)
+}
+
 /// The image itself as the body, its name in `Content-Disposition`.
 pub async fn raw_upload_with(
     req: &HttpRequest,
