@@ -13,12 +13,13 @@ use diesel::prelude::*;
 
 use crate::accounts::application_passwords;
 use crate::accounts::application_passwords::input::CredentialKind;
+use crate::accounts::application_passwords::queries::Lookup;
 use crate::auth::caller::{API_TOKEN_PREFIX, Account, ApiTokenCaller, unauthorized};
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password_work::PasswordWork;
 use crate::auth::secret::{ApplicationPasswordKey, SealingKey};
 use crate::auth::{Caller, Role, Scope, password, secret, throttle};
-use crate::db::schema::{api_tokens, application_passwords as application_passwords_table, users};
+use crate::db::schema::{api_tokens, users};
 use crate::db::{Db, DbConnection};
 use crate::error::ApiError;
 use crate::timestamp;
@@ -116,32 +117,12 @@ impl Authenticator {
         let found = self
             .db
             .read(move |conn| {
-                Ok(application_passwords_table::table
-                    .inner_join(users::table)
-                    .filter(application_passwords_table::password_hash.eq(digest))
-                    .filter(
-                        application_passwords_table::kind
-                            .eq(CredentialKind::ApplicationPassword.as_str()),
-                    )
-                    .filter(users::email.eq(email))
-                    .filter(users::active.eq(true))
-                    .select((
-                        application_passwords_table::id,
-                        application_passwords_table::last_used_at,
-                        application_passwords_table::last_ip,
-                        users::id,
-                        users::role,
-                        users::author_id,
-                    ))
-                    .first::<(
-                        i64,
-                        Option<chrono::NaiveDateTime>,
-                        Option<String>,
-                        i64,
-                        String,
-                        Option<i64>,
-                    )>(conn)
-                    .optional()?)
+                Ok(application_passwords::queries::presented(
+                    conn,
+                    CredentialKind::ApplicationPassword.as_str(),
+                    Lookup::Hash(&digest),
+                )?
+                .filter(|row| row.email == email))
             })
             .await;
         let found = match found {
@@ -151,13 +132,14 @@ impl Authenticator {
                 return Err(e);
             }
         };
-        let Some((id, last_used_at, last_ip, user_id, role, author_id)) = found else {
+        let Some(row) = found else {
             throttle::settle_with(&self.db, keys, throttle::failed).await;
             return Err(invalid_credentials());
         };
         let now = timestamp::now();
-        let stale_use = stale(last_used_at, last_ip.as_deref(), &client);
-        self.signed_in(keys, (user_id, role, author_id), move |tx| {
+        let stale_use = stale(row.last_used_at, row.last_ip.as_deref(), &client);
+        let id = row.id;
+        self.signed_in(keys, (row.user_id, row.role, row.author_id), move |tx| {
             if stale_use {
                 application_passwords::queries::mark_used(tx, id, now, &client)?;
             }
@@ -178,51 +160,30 @@ impl Authenticator {
         let found = self
             .db
             .read(move |conn| {
-                Ok(application_passwords_table::table
-                    .inner_join(users::table)
-                    .filter(application_passwords_table::uuid.eq(&key_id))
-                    .filter(
-                        application_passwords_table::kind
-                            .eq(CredentialKind::GhostAdminKey.as_str()),
-                    )
-                    .filter(users::active.eq(true))
-                    .select((
-                        application_passwords_table::id,
-                        application_passwords_table::uuid,
-                        application_passwords_table::sealed_secret,
-                        application_passwords_table::last_used_at,
-                        application_passwords_table::last_ip,
-                        users::id,
-                        users::role,
-                        users::author_id,
-                    ))
-                    .first::<(
-                        i64,
-                        String,
-                        Option<String>,
-                        Option<chrono::NaiveDateTime>,
-                        Option<String>,
-                        i64,
-                        String,
-                        Option<i64>,
-                    )>(conn)
-                    .optional()?)
+                Ok(application_passwords::queries::presented(
+                    conn,
+                    CredentialKind::GhostAdminKey.as_str(),
+                    Lookup::PublicId(&key_id),
+                )?)
             })
             .await?;
-        let Some((id, key_id, sealed, last_used_at, last_ip, user_id, role, author_id)) = found
-        else {
+        let Some(row) = found else {
             return Ok(None);
         };
         // A secret sealed under another server secret no longer opens: the
         // key is as good as unknown.
-        let Some(secret) = sealed.and_then(|s| self.sealing.open(&s, &key_id)) else {
+        let Some(secret) = row
+            .sealed_secret
+            .as_deref()
+            .and_then(|s| self.sealing.open(s, &row.uuid))
+        else {
             return Ok(None);
         };
         Ok(Some(SigningKey {
-            credential_id: id,
+            credential_id: row.id,
             secret,
-            caller: account_caller(user_id, &role, author_id)?,
-            stale_use: stale(last_used_at, last_ip.as_deref(), &client),
+            caller: account_caller(row.user_id, &row.role, row.author_id)?,
+            stale_use: stale(row.last_used_at, row.last_ip.as_deref(), &client),
         }))
     }
 
@@ -237,44 +198,23 @@ impl Authenticator {
         let found = self
             .db
             .read(move |conn| {
-                Ok(application_passwords_table::table
-                    .inner_join(users::table)
-                    .filter(application_passwords_table::password_hash.eq(digest))
-                    .filter(
-                        application_passwords_table::kind
-                            .eq(CredentialKind::MicropubToken.as_str()),
-                    )
-                    .filter(users::active.eq(true))
-                    .select((
-                        application_passwords_table::id,
-                        application_passwords_table::scopes,
-                        application_passwords_table::last_used_at,
-                        application_passwords_table::last_ip,
-                        users::id,
-                        users::role,
-                        users::author_id,
-                    ))
-                    .first::<(
-                        i64,
-                        Option<String>,
-                        Option<chrono::NaiveDateTime>,
-                        Option<String>,
-                        i64,
-                        String,
-                        Option<i64>,
-                    )>(conn)
-                    .optional()?)
+                Ok(application_passwords::queries::presented(
+                    conn,
+                    CredentialKind::MicropubToken.as_str(),
+                    Lookup::Hash(&digest),
+                )?)
             })
             .await?;
-        let Some((id, scopes, last_used_at, last_ip, user_id, role, author_id)) = found else {
+        let Some(row) = found else {
             return Ok(None);
         };
-        if stale(last_used_at, last_ip.as_deref(), &client) {
-            self.mark_used(id, client).await?;
+        if stale(row.last_used_at, row.last_ip.as_deref(), &client) {
+            self.mark_used(row.id, client).await?;
         }
         Ok(Some(ScopedCaller {
-            caller: account_caller(user_id, &role, author_id)?,
-            scopes: scopes
+            caller: account_caller(row.user_id, &row.role, row.author_id)?,
+            scopes: row
+                .scopes
                 .unwrap_or_default()
                 .split_whitespace()
                 .map(str::to_owned)

@@ -550,7 +550,7 @@ impl Page {
 
     /// A refused sign-in in the page's words: its status, the sentence,
     /// and `Retry-After` when there is one to wait.
-    pub fn refusal(&self, error: ApiError) -> Refusal {
+    fn refusal(&self, error: ApiError) -> Refusal {
         let words = self.words();
         let status = error.status_code();
         let (message_html, retry_after) = match error {
@@ -595,8 +595,10 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// `response` (the form again) with the refusal's `Retry-After`.
-    pub fn with_retry_after(&self, mut response: HttpResponse) -> HttpResponse {
+    /// The form again (`form(status, message_html)`), with the refusal's
+    /// `Retry-After`.
+    pub fn answer(self, form: impl FnOnce(StatusCode, &str) -> HttpResponse) -> HttpResponse {
+        let mut response = form(self.status, &self.message_html);
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
@@ -612,27 +614,32 @@ fn log_failure(error: &ApiError) {
     }
 }
 
-/// The account's own email and password (never an application password:
-/// this is where one is made), through the sign-in throttle. Empty fields
-/// are refused without counting: not a guess worth counting.
-pub async fn sign_in(
-    req: &HttpRequest,
-    state: &AppState,
-    email: &str,
-    password: String,
-) -> Result<Caller, ApiError> {
-    let email = email.trim();
-    if email.is_empty() || password.is_empty() {
-        return Err(ApiError::Unauthorized(String::new()));
+impl Page {
+    /// The account's own email and password (never an application
+    /// password: this is where one is made), through the sign-in
+    /// throttle; refused, what the page says. Empty fields are refused
+    /// without counting: not a guess worth counting.
+    pub async fn sign_in(
+        &self,
+        req: &HttpRequest,
+        state: &AppState,
+        email: &str,
+        password: String,
+    ) -> Result<Caller, Refusal> {
+        let email = email.trim();
+        if email.is_empty() || password.is_empty() {
+            return Err(self.refusal(ApiError::Unauthorized(String::new())));
+        }
+        state
+            .auth
+            .authenticate(Credentials::Password {
+                email: email.to_owned(),
+                password,
+                client: client_address(req),
+            })
+            .await
+            .map_err(|e| self.refusal(e))
     }
-    state
-        .auth
-        .authenticate(Credentials::Password {
-            email: email.to_owned(),
-            password,
-            client: client_address(req),
-        })
-        .await
 }
 
 #[cfg(test)]

@@ -47,12 +47,7 @@ impl Site {
             .await
             .map_err(|e| GhostError::from_api(e, action))?;
         Ok(Self {
-            home: settings
-                .frontend_url
-                .clone()
-                .unwrap_or_else(|| origin.clone())
-                .trim_end_matches('/')
-                .to_owned(),
+            home: settings.home(&origin),
             origin,
             title: settings.title.clone(),
             description: settings.description.clone(),

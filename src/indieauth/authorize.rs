@@ -22,9 +22,7 @@ use super::codes::{self, NewCodeRow};
 use super::token;
 use crate::accounts::application_passwords::input::MICROPUB_SCOPES;
 use crate::auth::secret;
-use crate::editors::consent::{
-    self, Lang, MAX_URL, Page, UrlProblem, return_url, text, with_query,
-};
+use crate::editors::consent::{Lang, MAX_URL, Page, UrlProblem, return_url, text, with_query};
 use crate::state::AppState;
 
 pub const PATH: &str = "/indieauth/authorize";
@@ -383,17 +381,11 @@ async fn approve(
     issuer: &str,
 ) -> HttpResponse {
     let email = email.trim();
-    let caller = match consent::sign_in(req, state, email, password).await {
+    let caller = match page.sign_in(req, state, email, password).await {
         Ok(caller) => caller,
-        Err(error) => {
-            let refusal = page.refusal(error);
-            return refusal.with_retry_after(form(
-                page,
-                refusal.status,
-                auth,
-                email,
-                Some(&refusal.message_html),
-            ));
+        Err(refusal) => {
+            return refusal
+                .answer(|status, message| form(page, status, auth, email, Some(message)));
         }
     };
     let Some(user_id) = caller.user_id() else {

@@ -63,12 +63,7 @@ impl Site {
         let origin = crate::http::origin::request_origin(req, &state.config);
         let settings = state.site.settings().await?;
         Ok(Self {
-            home: settings
-                .frontend_url
-                .clone()
-                .unwrap_or_else(|| origin.clone())
-                .trim_end_matches('/')
-                .to_owned(),
+            home: settings.home(&origin),
             origin,
         })
     }
@@ -592,18 +587,7 @@ async fn delete(
     let view = article_at(state, holder, site, request.url.as_deref()).await?;
     match view.status {
         ArticleStatus::Published | ArticleStatus::Scheduled => {
-            let patch = ArticlePatch {
-                status: Patch::Value(ArticleStatus::Archived),
-                ..ArticlePatch::default()
-            };
-            use_cases::update(
-                &state.content,
-                holder.caller.clone(),
-                IdOrSlug::Id(view.id),
-                Precondition::Any,
-                patch,
-            )
-            .await?;
+            set_status(state, holder, view.id, ArticleStatus::Archived).await?;
         }
         ArticleStatus::Archived => {}
         ArticleStatus::Draft | ArticleStatus::Review => {
@@ -630,19 +614,30 @@ async fn undelete(
     if view.status != ArticleStatus::Archived {
         return Err(MicropubError::invalid_request("this post is not deleted"));
     }
+    set_status(state, holder, view.id, ArticleStatus::Published).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deleting and undeleting change the status only.
+async fn set_status(
+    state: &AppState,
+    holder: &TokenHolder,
+    id: i64,
+    status: ArticleStatus,
+) -> Result<(), MicropubError> {
     let patch = ArticlePatch {
-        status: Patch::Value(ArticleStatus::Published),
+        status: Patch::Value(status),
         ..ArticlePatch::default()
     };
     use_cases::update(
         &state.content,
         holder.caller.clone(),
-        IdOrSlug::Id(view.id),
+        IdOrSlug::Id(id),
         Precondition::Any,
         patch,
     )
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
 
 /// `POST /micropub/media`: one file, `file`, into the media library; 201
@@ -652,12 +647,7 @@ async fn media(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, MicropubError> {
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !is_multipart {
+    if crate::http::extract::content_type_essence(&req) != "multipart/form-data" {
         return Err(MicropubError::invalid_request(
             "send the file as multipart/form-data, in a part named `file`",
         ));

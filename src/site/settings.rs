@@ -135,6 +135,17 @@ impl SiteSettings {
             version: row.version,
         }
     }
+
+    /// Where readers read, without a trailing slash: the frontend's
+    /// address, or this service's (`origin`) when there is none. Editor
+    /// protocols build permalinks on it.
+    pub fn home(&self, origin: &str) -> String {
+        self.frontend_url
+            .as_deref()
+            .unwrap_or(origin)
+            .trim_end_matches('/')
+            .to_owned()
+    }
 }
 
 #[cfg(test)]

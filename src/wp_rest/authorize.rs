@@ -14,7 +14,7 @@ use url::Url;
 use crate::accounts::application_passwords::input::CreateApplicationPassword;
 use crate::accounts::application_passwords::use_cases::{self, Owner};
 use crate::editors::consent::{
-    self, Lang, MAX_FORM_BYTES, Page, UrlProblem, return_url, text, with_query,
+    Lang, MAX_FORM_BYTES, Page, UrlProblem, return_url, text, with_query,
 };
 use crate::state::AppState;
 
@@ -294,17 +294,11 @@ async fn approve(
     password: String,
 ) -> HttpResponse {
     let email = email.trim();
-    let caller = match consent::sign_in(req, state, email, password).await {
+    let caller = match page.sign_in(req, state, email, password).await {
         Ok(caller) => caller,
-        Err(error) => {
-            let refusal = page.refusal(error);
-            return refusal.with_retry_after(form(
-                page,
-                refusal.status,
-                auth,
-                email,
-                Some(&refusal.message_html),
-            ));
+        Err(refusal) => {
+            return refusal
+                .answer(|status, message| form(page, status, auth, email, Some(message)));
         }
     };
     let input = CreateApplicationPassword {

@@ -4,13 +4,13 @@
 //! answer in WordPress's shapes.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 
 use super::caller::WpCaller;
 use super::error::WpError;
 use super::params::Params;
 use super::terms::Taxonomy;
 use super::{authorize, index, media, posts, site, terms, users};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 const LIST_ARGS: &[&str] = &[
@@ -92,24 +92,16 @@ async fn params(
     mut payload: web::Payload,
 ) -> Result<Params, WpError> {
     let limit = state.config.max_body_bytes;
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            WpError::new(
-                400,
-                "rest_invalid_json",
-                format!("The body could not be read: {e}"),
-            )
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(WpError::new(
+    let body = crate::http::extract::body_within(&mut payload, limit)
+        .await
+        .map_err(|e| match e {
+            ApiError::PayloadTooLarge { limit } => WpError::new(
                 413,
                 "rest_body_too_large",
                 format!("The body is larger than {limit} bytes."),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
+            ),
+            other => WpError::new(400, "rest_invalid_json", other.to_string()),
+        })?;
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)

@@ -18,12 +18,7 @@ pub async fn load(req: &HttpRequest, state: &AppState) -> Result<Site, WpError> 
     let origin = crate::http::origin::request_origin(req, &state.config);
     let settings = state.site.settings().await?;
     Ok(Site {
-        home: settings
-            .frontend_url
-            .clone()
-            .unwrap_or_else(|| origin.clone())
-            .trim_end_matches('/')
-            .to_owned(),
+        home: settings.home(&origin),
         origin,
         zone: settings.timezone.tz(),
     })

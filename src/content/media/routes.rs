@@ -91,16 +91,6 @@ where
     Ok(bytes)
 }
 
-fn essence(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
-
 /// What a part of a multipart upload is, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -325,7 +315,7 @@ pub async fn read_upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let content_type = essence(req);
+    let content_type = crate::http::extract::content_type_essence(req);
     let upload = if content_type == "multipart/form-data" {
         if declared.is_some_and(|n| n > media.max_bytes + MULTIPART_OVERHEAD) {
             return Err(ApiError::PayloadTooLarge {
@@ -402,11 +392,12 @@ pub async fn upload_media(
     if !media.work.has_room() {
         return Err(crate::work_pool::WorkPool::busy());
     }
-    let texts: UploadTexts = if essence(&req) == "multipart/form-data" {
-        UploadTexts::default()
-    } else {
-        parse_query(req.query_string())?
-    };
+    let texts: UploadTexts =
+        if crate::http::extract::content_type_essence(&req) == "multipart/form-data" {
+            UploadTexts::default()
+        } else {
+            parse_query(req.query_string())?
+        };
     let upload = read_upload(&req, payload, media, api_part, texts).await?;
     let view = use_cases::upload(media, &caller, upload).await?;
     let location = format!("{MEDIA_PATH}/{}", view.id);
