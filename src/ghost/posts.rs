@@ -672,7 +672,7 @@ impl Terms {
                 format!("Validation failed for tags: {what}."),
             )
         };
-        let tags = super::tags::all_tags(state)
+        let tags = crate::content::tags::use_cases::all(&state.content, true)
             .await
             .map_err(|e| GhostError::from_api(e, action))?;
         let mut terms = Self::default();

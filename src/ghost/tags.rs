@@ -16,8 +16,6 @@ use super::error::{Action, GhostError};
 use super::shape::{self, Limit, Page, Query, Site};
 use crate::content::categories::views::CategoryView;
 use crate::content::tags::views::{TagView, is_internal};
-use crate::error::ApiError;
-use crate::http::listing::PageRequest;
 use crate::state::AppState;
 
 const BROWSE: Action = Action::Browse("tags");
@@ -65,27 +63,6 @@ pub fn tag_json(site: &Site, t: &TagView) -> Value {
     })
 }
 
-/// Every tag, a hundred at a time.
-pub async fn all_tags(state: &AppState) -> Result<Vec<TagView>, ApiError> {
-    let mut all = Vec::new();
-    for page in 1.. {
-        let (tags, total) = crate::content::tags::use_cases::list(
-            &state.content,
-            PageRequest {
-                page,
-                per_page: 100,
-            },
-        )
-        .await?;
-        let done = tags.is_empty();
-        all.extend(tags);
-        if done || all.len() as i64 >= total {
-            break;
-        }
-    }
-    Ok(all)
-}
-
 pub async fn browse(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -97,7 +74,7 @@ pub async fn browse(
     let categories = crate::content::categories::use_cases::list(&state.content, None)
         .await
         .map_err(|e| GhostError::from_api(e, BROWSE))?;
-    let tags = all_tags(&state)
+    let tags = crate::content::tags::use_cases::all(&state.content, true)
         .await
         .map_err(|e| GhostError::from_api(e, BROWSE))?;
     let mut items: Vec<Value> = categories.iter().map(|c| category_json(&site, c)).collect();

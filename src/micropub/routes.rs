@@ -180,7 +180,7 @@ async fn query(
                     .map(|c| c.name)
                     .collect();
             names.extend(
-                crate::ghost::tags::all_tags(&state)
+                crate::content::tags::use_cases::all(&state.content, true)
                     .await?
                     .into_iter()
                     .map(|t| t.name),

@@ -146,24 +146,24 @@ pub async fn counts(state: &AppState, taxonomy: Taxonomy) -> Result<HashMap<i64,
     Ok(pairs.into_iter().collect())
 }
 
-pub async fn all_terms(state: &AppState, taxonomy: Taxonomy) -> Result<Vec<Term>, WpError> {
+/// Every term of `taxonomy`; internal tags only `with_internal` (for a
+/// signed-in caller).
+pub async fn all_terms(
+    state: &AppState,
+    taxonomy: Taxonomy,
+    with_internal: bool,
+) -> Result<Vec<Term>, WpError> {
     Ok(match taxonomy {
         Taxonomy::Category => crate::content::categories::use_cases::list(&state.content, None)
             .await?
             .iter()
             .map(Term::from)
             .collect(),
-        Taxonomy::Tag => {
-            let (tags, _) = crate::content::tags::use_cases::list(
-                &state.content,
-                crate::http::listing::PageRequest {
-                    page: 1,
-                    per_page: u32::MAX,
-                },
-            )
-            .await?;
-            tags.iter().map(Term::from).collect()
-        }
+        Taxonomy::Tag => crate::content::tags::use_cases::all(&state.content, with_internal)
+            .await?
+            .iter()
+            .map(Term::from)
+            .collect(),
     })
 }
 
@@ -228,7 +228,7 @@ pub async fn list(
     };
     let counts = counts(&state, taxonomy).await?;
     let count = |t: &Term| counts.get(&t.id).copied().unwrap_or(0);
-    let mut kept: Vec<Term> = all_terms(&state, taxonomy)
+    let mut kept: Vec<Term> = all_terms(&state, taxonomy, caller.signed_in())
         .await?
         .into_iter()
         .filter(|t| include.as_ref().is_none_or(|ids| ids.contains(&t.id)))

@@ -5,7 +5,6 @@ use super::fault::Fault;
 use super::server::{Call, fault_of};
 use super::value::Value;
 use crate::content::{categories, tags};
-use crate::http::listing::{MAX_PER_PAGE, PageRequest};
 
 async fn all_categories(call: &Call<'_>) -> Result<Vec<categories::views::CategoryView>, Fault> {
     call.sign_in(1).await?;
@@ -67,21 +66,9 @@ pub async fn category_list(call: &Call<'_>) -> Result<Value, Fault> {
 pub async fn tags(call: &Call<'_>) -> Result<Value, Fault> {
     call.sign_in(1).await?;
     let home = home(call).await?;
-    let mut all = Vec::new();
-    for page in 1.. {
-        let request = PageRequest {
-            page,
-            per_page: MAX_PER_PAGE,
-        };
-        let (items, total) = tags::use_cases::list(&call.state.content, request)
-            .await
-            .map_err(fault_of)?;
-        let done = items.is_empty() || (all.len() + items.len()) as i64 >= total;
-        all.extend(items);
-        if done {
-            break;
-        }
-    }
+    let all = tags::use_cases::all(&call.state.content, true)
+        .await
+        .map_err(fault_of)?;
     Ok(Value::Array(
         all.into_iter()
             .map(|t| {

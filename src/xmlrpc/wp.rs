@@ -562,22 +562,9 @@ pub async fn delete_post(call: &Call<'_>) -> Result<Value, Fault> {
 }
 
 async fn all_tags(call: &Call<'_>) -> Result<Vec<crate::content::tags::views::TagView>, Fault> {
-    let mut all = Vec::new();
-    for page in 1.. {
-        let request = crate::http::listing::PageRequest {
-            page,
-            per_page: crate::http::listing::MAX_PER_PAGE,
-        };
-        let (items, total) = crate::content::tags::use_cases::list(&call.state.content, request)
-            .await
-            .map_err(fault_of)?;
-        let done = items.is_empty() || (all.len() + items.len()) as i64 >= total;
-        all.extend(items);
-        if done {
-            break;
-        }
-    }
-    Ok(all)
+    crate::content::tags::use_cases::all(&call.state.content, true)
+        .await
+        .map_err(fault_of)
 }
 
 /// `wp.getTerms(blog, user, password, taxonomy, filter)`.

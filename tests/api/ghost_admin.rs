@@ -265,6 +265,23 @@ async fn the_ghost_client_writes_edits_and_publishes(backend: Backend) {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(public_tags, ["Sahel « vert » 🌍"]);
+    // Nor in the tag lists; the newsroom sees it.
+    for path in [
+        "/api/v1/tags?per_page=100",
+        "/wp-json/wp/v2/tags?per_page=100",
+    ] {
+        let listed = app.get(path).await.text().await.unwrap();
+        assert!(
+            listed.contains("Sahel") && !listed.contains("#une"),
+            "{path}: {listed}"
+        );
+    }
+    let newsroom = ok_json(
+        app.get_as("/api/v1/tags?per_page=100", Some(&editor.token))
+            .await,
+    )
+    .await;
+    assert!(newsroom.to_string().contains("#une"), "{newsroom}");
     assert_eq!(article["version"], 3, "created, edited, published");
     let markdown_id = s["mobiledoc"]["id"].as_str().unwrap();
     let brief = ok_json(

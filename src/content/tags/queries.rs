@@ -22,10 +22,23 @@ pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Option<TagRo
     query.first(conn).optional()
 }
 
-/// A page of tags by name, and the total.
-pub fn page(conn: &mut DbConnection, page: PageRequest) -> QueryResult<(Vec<TagRow>, i64)> {
-    let total = tags::table.count().get_result(conn)?;
-    let rows = tags::table
+/// A page of tags by name, and the total; internal tags (`#…`,
+/// `views::is_internal`) only `with_internal`.
+pub fn page(
+    conn: &mut DbConnection,
+    page: PageRequest,
+    with_internal: bool,
+) -> QueryResult<(Vec<TagRow>, i64)> {
+    let visible = || {
+        let query = tags::table.into_boxed();
+        if with_internal {
+            query
+        } else {
+            query.filter(tags::name.not_like("#%"))
+        }
+    };
+    let total = visible().count().get_result(conn)?;
+    let rows = visible()
         .select(TagRow::as_select())
         .order((tags::name.asc(), tags::id.asc()))
         .limit(page.limit())

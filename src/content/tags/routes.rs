@@ -36,7 +36,8 @@ pub async fn list_tags(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.0.parse()?;
-    let (data, total) = use_cases::list(&state.content, page).await?;
+    let with_internal = crate::auth::policy::may_read_unpublished(&caller);
+    let (data, total) = use_cases::list(&state.content, page, with_internal).await?;
     page_response(
         &req,
         &caller,

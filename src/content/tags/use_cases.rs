@@ -18,13 +18,29 @@ fn not_found() -> ApiError {
     ApiError::not_found("no such tag")
 }
 
-pub async fn list(cx: &Content, page: PageRequest) -> Result<(Vec<TagView>, i64), ApiError> {
+/// A page of tags; internal ones (`#…`) only `with_internal` (for the
+/// newsroom).
+pub async fn list(
+    cx: &Content,
+    page: PageRequest,
+    with_internal: bool,
+) -> Result<(Vec<TagView>, i64), ApiError> {
     cx.db
         .read(move |conn| {
-            let (rows, total) = queries::page(conn, page)?;
+            let (rows, total) = queries::page(conn, page, with_internal)?;
             Ok((rows.into_iter().map(TagView::from).collect(), total))
         })
         .await
+}
+
+/// Every tag, for the editor protocols that choose among them in memory (a
+/// newsroom has hundreds).
+pub async fn all(cx: &Content, with_internal: bool) -> Result<Vec<TagView>, ApiError> {
+    let every = PageRequest {
+        page: 1,
+        per_page: u32::MAX,
+    };
+    Ok(list(cx, every, with_internal).await?.0)
 }
 
 pub async fn get(cx: &Content, key: IdOrSlug) -> Result<TagView, ApiError> {
