@@ -181,6 +181,20 @@ fn token_matches(cookie: Option<&str>, field: &str) -> bool {
         == 0
 }
 
+/// Hidden inputs carrying a request's parameters back with the form (the
+/// POST checks them again).
+pub fn hidden_fields(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
+                text(value)
+            )
+        })
+        .collect()
+}
+
 /// HTML text and attribute values: the five markup characters escaped.
 pub fn text(raw: &str) -> String {
     quick_xml::escape::escape(raw).into_owned()

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::error::{Action, GhostError};
@@ -197,35 +196,18 @@ pub async fn read_json(
     mut payload: actix_web::web::Payload,
     action: Action,
 ) -> Result<Value, GhostError> {
-    let limit = state.config.max_body_bytes;
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            GhostError::new(
+    let body = crate::http::extract::body_within(&mut payload, state.config.max_body_bytes)
+        .await
+        .map_err(|e| match e {
+            crate::error::ApiError::PayloadTooLarge { .. } => GhostError::from_api(e, action),
+            other => GhostError::new(
                 400,
                 "BadRequestError",
                 "The request could not be understood.",
             )
-            .with_context(e.to_string())
+            .with_context(other.to_string()),
         })?;
-        if body.len() + chunk.len() > limit {
-            return Err(GhostError::from_api(
-                crate::error::ApiError::PayloadTooLarge { limit },
-                action,
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let essence = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::http::extract::content_type_essence(req);
     if essence != "application/json" && !(essence.is_empty() && body.is_empty()) {
         return Err(GhostError::new(
             415,

@@ -22,7 +22,9 @@ use super::codes::{self, NewCodeRow};
 use super::token;
 use crate::accounts::application_passwords::input::MICROPUB_SCOPES;
 use crate::auth::secret;
-use crate::editors::consent::{Lang, MAX_URL, Page, UrlProblem, return_url, text, with_query};
+use crate::editors::consent::{
+    self, Lang, MAX_URL, Page, UrlProblem, return_url, text, with_query,
+};
 use crate::state::AppState;
 
 pub const PATH: &str = "/indieauth/authorize";
@@ -288,21 +290,16 @@ fn form(
     }
     main.push_str("<form method=\"post\" action=\"authorize\">\n{csrf}\n");
     let p = &auth.params;
-    for (name, value) in [
-        ("response_type", p.response_type.as_str()),
-        ("client_id", p.client_id.as_str()),
-        ("redirect_uri", p.redirect_uri.as_str()),
-        ("state", p.state.as_str()),
-        ("code_challenge", p.code_challenge.as_str()),
-        ("code_challenge_method", p.code_challenge_method.as_str()),
-        ("scope", p.scope.as_str()),
-        ("me", p.me.as_str()),
-    ] {
-        main.push_str(&format!(
-            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
-            text(value)
-        ));
-    }
+    main.push_str(&consent::hidden_fields(&[
+        ("response_type", &p.response_type),
+        ("client_id", &p.client_id),
+        ("redirect_uri", &p.redirect_uri),
+        ("state", &p.state),
+        ("code_challenge", &p.code_challenge),
+        ("code_challenge_method", &p.code_challenge_method),
+        ("scope", &p.scope),
+        ("me", &p.me),
+    ]));
     main.push_str(&page.sign_in_fields(email));
     main.push_str("</form>\n");
     page.form_page(status, words.title, &main, &[&auth.redirect])

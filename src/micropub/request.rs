@@ -6,7 +6,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
-use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
 use super::error::MicropubError;
@@ -159,16 +158,7 @@ impl MicropubRequest {
         state: &AppState,
         payload: web::Payload,
     ) -> Result<Self, MicropubError> {
-        let essence = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = crate::http::extract::content_type_essence(req);
         match essence.as_str() {
             "multipart/form-data" => {
                 let form = crate::content::media::routes::multipart_form(
@@ -210,18 +200,7 @@ impl MicropubRequest {
 }
 
 async fn body_bytes(state: &AppState, mut payload: web::Payload) -> Result<Vec<u8>, MicropubError> {
-    let limit = state.config.max_body_bytes;
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            MicropubError::invalid_request(format!("the body could not be read: {e}"))
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(crate::error::ApiError::PayloadTooLarge { limit }.into());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    Ok(crate::http::extract::body_within(&mut payload, state.config.max_body_bytes).await?)
 }
 
 /// A Micropub token's account and what it may do.

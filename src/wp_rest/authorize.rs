@@ -14,7 +14,7 @@ use url::Url;
 use crate::accounts::application_passwords::input::CreateApplicationPassword;
 use crate::accounts::application_passwords::use_cases::{self, Owner};
 use crate::editors::consent::{
-    Lang, MAX_FORM_BYTES, Page, UrlProblem, return_url, text, with_query,
+    self, Lang, MAX_FORM_BYTES, Page, UrlProblem, return_url, text, with_query,
 };
 use crate::state::AppState;
 
@@ -208,17 +208,12 @@ fn form(
     // Relative: the form posts to this page wherever it is served.
     main.push_str("<form method=\"post\" action=\"authorize-application.php\">\n{csrf}\n");
     let params = &auth.params;
-    for (name, value) in [
-        ("app_name", params.app_name.as_str()),
-        ("app_id", params.app_id.as_str()),
-        ("success_url", params.success_url.as_str()),
-        ("reject_url", params.reject_url.as_str()),
-    ] {
-        main.push_str(&format!(
-            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
-            text(value)
-        ));
-    }
+    main.push_str(&consent::hidden_fields(&[
+        ("app_name", &params.app_name),
+        ("app_id", &params.app_id),
+        ("success_url", &params.success_url),
+        ("reject_url", &params.reject_url),
+    ]));
     main.push_str(&page.sign_in_fields(email));
     main.push_str("</form>\n");
     let targets: Vec<&Url> = auth.success.iter().chain(auth.reject.iter()).collect();
