@@ -174,8 +174,11 @@ fn term_routes(cfg: &mut web::ServiceConfig, base: &'static str, taxonomy: Taxon
     .service(
         web::resource(item)
             .route(web::get().to(
-                move |req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>| {
-                    terms::get(req, state, id.into_inner(), taxonomy)
+                move |req: HttpRequest,
+                      state: web::Data<AppState>,
+                      caller: WpCaller,
+                      id: web::Path<String>| {
+                    terms::get(req, state, caller, id.into_inner(), taxonomy)
                 },
             ))
             .route(

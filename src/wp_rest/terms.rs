@@ -271,16 +271,24 @@ pub async fn list(
     )
 }
 
-async fn one(state: &AppState, taxonomy: Taxonomy, id: i64) -> Result<Term, WpError> {
+/// A term by id; an internal tag only `with_internal` (signed-in callers).
+async fn one(
+    state: &AppState,
+    taxonomy: Taxonomy,
+    id: i64,
+    with_internal: bool,
+) -> Result<Term, WpError> {
     let found = match taxonomy {
         Taxonomy::Category => {
             crate::content::categories::use_cases::get(&state.content, IdOrSlug::Id(id))
                 .await
                 .map(|c| Term::from(&c))
         }
-        Taxonomy::Tag => crate::content::tags::use_cases::get(&state.content, IdOrSlug::Id(id))
-            .await
-            .map(|t| Term::from(&t)),
+        Taxonomy::Tag => {
+            crate::content::tags::use_cases::get(&state.content, IdOrSlug::Id(id), with_internal)
+                .await
+                .map(|t| Term::from(&t))
+        }
     };
     found.map_err(|e| match e {
         ApiError::NotFound(_) => WpError::invalid_term_id(),
@@ -321,11 +329,12 @@ async fn respond(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: WpCaller,
     id: String,
     taxonomy: Taxonomy,
 ) -> Result<HttpResponse, WpError> {
     let params = Params::from_query(req.query_string());
-    let term = one(&state, taxonomy, term_id(&id)?).await?;
+    let term = one(&state, taxonomy, term_id(&id)?, caller.signed_in()).await?;
     respond(&req, &state, taxonomy, &term, StatusCode::OK, &params).await
 }
 
@@ -411,7 +420,7 @@ pub async fn update(
     taxonomy: Taxonomy,
 ) -> Result<HttpResponse, WpError> {
     let id = term_id(&id)?;
-    one(&state, taxonomy, id).await?;
+    one(&state, taxonomy, id, true).await?;
     let refused = "Sorry, you are not allowed to edit this term.";
     let signed_in = caller.signed_in();
     let name = params.patch_text("name", false)?;
@@ -469,7 +478,7 @@ pub async fn delete(
     taxonomy: Taxonomy,
 ) -> Result<HttpResponse, WpError> {
     let id = term_id(&id)?;
-    let term = one(&state, taxonomy, id).await?;
+    let term = one(&state, taxonomy, id, true).await?;
     let refused = "Sorry, you are not allowed to delete this term.";
     if !caller.signed_in() {
         return Err(WpError::refused(false, "rest_cannot_delete", refused));

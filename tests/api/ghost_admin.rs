@@ -282,6 +282,24 @@ async fn the_ghost_client_writes_edits_and_publishes(backend: Backend) {
     )
     .await;
     assert!(newsroom.to_string().contains("#une"), "{newsroom}");
+    let une = newsroom["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "#une")
+        .unwrap();
+    for path in [
+        format!("/api/v1/tags/{}", une["slug"].as_str().unwrap()),
+        format!("/api/v1/tags/{}", une["id"]),
+        format!("/wp-json/wp/v2/tags/{}", une["id"]),
+    ] {
+        assert_eq!(app.get(&path).await.status(), 404, "{path}");
+    }
+    ok_json(
+        app.get_as(&format!("/api/v1/tags/{}", une["id"]), Some(&editor.token))
+            .await,
+    )
+    .await;
     assert_eq!(article["version"], 3, "created, edited, published");
     let markdown_id = s["mobiledoc"]["id"].as_str().unwrap();
     let brief = ok_json(

@@ -66,7 +66,8 @@ pub async fn get_tag(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::get(&state.content, IdOrSlug::parse(&path)).await?;
+    let with_internal = crate::auth::policy::may_read_unpublished(&caller);
+    let view = use_cases::get(&state.content, IdOrSlug::parse(&path), with_internal).await?;
     json_get(&req, &caller, state.config.public_cache_seconds, &view, &[])
 }
 

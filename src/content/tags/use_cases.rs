@@ -43,10 +43,17 @@ pub async fn all(cx: &Content, with_internal: bool) -> Result<Vec<TagView>, ApiE
     Ok(list(cx, every, with_internal).await?.0)
 }
 
-pub async fn get(cx: &Content, key: IdOrSlug) -> Result<TagView, ApiError> {
-    cx.db
+/// A tag by id or slug; an internal one (`#…`) only `with_internal` (the
+/// public is told there is none).
+pub async fn get(cx: &Content, key: IdOrSlug, with_internal: bool) -> Result<TagView, ApiError> {
+    let view: TagView = cx
+        .db
         .read(move |conn| Ok(queries::find(conn, &key)?.ok_or_else(not_found)?.into()))
-        .await
+        .await?;
+    if !with_internal && super::views::is_internal(&view.name) {
+        return Err(not_found());
+    }
+    Ok(view)
 }
 
 pub async fn create(cx: &Content, caller: Caller, body: TagCreate) -> Result<TagView, ApiError> {
