@@ -1090,8 +1090,7 @@ async fn edit_of(
         Field::Absent => {}
         Field::Null => {
             if view.featured_image.is_some() {
-                patch.featured_image_id = Patch::Null;
-                patch.featured_image = Patch::Null;
+                patch.clear_featured_image();
                 changed.push("feature_image");
             }
         }
@@ -1103,16 +1102,7 @@ async fn edit_of(
             } && current.and_then(|i| i.alt.clone()) == texts.alt
                 && current.and_then(|i| i.caption.clone()) == texts.caption;
             if !same {
-                match media_id {
-                    Some(id) => {
-                        patch.featured_image_id = Patch::Value(id);
-                        patch.featured_image = Patch::Value(texts);
-                    }
-                    None => {
-                        patch.featured_image_id = Patch::Null;
-                        patch.featured_image = Patch::Value(texts);
-                    }
-                }
+                patch.set_featured_image(media_id, texts);
                 changed.push("feature_image");
             }
         }

@@ -435,16 +435,9 @@ async fn update(
             "photo" => match entry::photos(&props)?.first() {
                 Some(photo) => {
                     let (id, texts) = featured(state, site, photo).await?;
-                    match id {
-                        Some(id) => patch.featured_image_id = Patch::Value(id),
-                        None => patch.featured_image_id = Patch::Null,
-                    }
-                    patch.featured_image = Patch::Value(texts);
+                    patch.set_featured_image(id, texts);
                 }
-                None => {
-                    patch.featured_image_id = Patch::Null;
-                    patch.featured_image = Patch::Null;
-                }
+                None => patch.clear_featured_image(),
             },
             other => {
                 return Err(MicropubError::invalid_request(format!(
@@ -475,10 +468,7 @@ async fn update(
             "photo" if view.featured_image.is_none() => {
                 if let Some(photo) = entry::photos(&props)?.first() {
                     let (id, texts) = featured(state, site, photo).await?;
-                    if let Some(id) = id {
-                        patch.featured_image_id = Patch::Value(id);
-                    }
-                    patch.featured_image = Patch::Value(texts);
+                    patch.set_featured_image(id, texts);
                 }
             }
             other => {
@@ -497,10 +487,7 @@ async fn update(
                     // The category stays: an article has one.
                     Some("category") => tags = Some(Vec::new()),
                     Some("summary") => patch.excerpt = Patch::Value(String::new()),
-                    Some("photo") => {
-                        patch.featured_image_id = Patch::Null;
-                        patch.featured_image = Patch::Null;
-                    }
+                    Some("photo") => patch.clear_featured_image(),
                     _ => {
                         return Err(MicropubError::invalid_request(format!(
                             "{name} cannot be deleted here (category, summary, photo)"

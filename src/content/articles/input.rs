@@ -191,6 +191,22 @@ pub struct ArticlePatch {
     pub language: Patch<String>,
 }
 
+impl ArticlePatch {
+    /// Shows `texts` as the featured image: the media object `media_id`
+    /// with them as its own alt and caption, or (`None`) the external
+    /// image at `texts.url`, whichever was shown before.
+    pub fn set_featured_image(&mut self, media_id: Option<i64>, texts: FeaturedImageInput) {
+        self.featured_image_id = media_id.map_or(Patch::Null, Patch::Value);
+        self.featured_image = Patch::Value(texts);
+    }
+
+    /// Takes the featured image off.
+    pub fn clear_featured_image(&mut self) {
+        self.featured_image_id = Patch::Null;
+        self.featured_image = Patch::Null;
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeoFields {
     pub title: Option<String>,
