@@ -129,6 +129,8 @@ pub struct Config {
     /// `CMS_MEDIA_THREADS`: threads that process images; `None`: one fewer
     /// than the cores, at least one.
     pub media_threads: Option<usize>,
+    /// Reader comments: moderation, anti-spam, limits (`CMS_COMMENTS_*`).
+    pub comments: crate::comments::settings::CommentSettings,
 }
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -344,6 +346,9 @@ impl Config {
                 0 => None,
                 n => Some(n as usize),
             },
+            comments: crate::comments::settings::CommentSettings::from_lookup(
+                &var, &number, &flag,
+            )?,
         })
     }
 }

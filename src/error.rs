@@ -50,6 +50,11 @@ pub struct Problem {
     /// Every invalid field, for 400 and 422 responses.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Why a reader's comment was refused, as a stable code
+    /// (`comments_closed`, `challenge_failed`, `rate_limited`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "comments_closed")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +100,13 @@ pub enum ApiError {
     /// the request was not started and can be sent again.
     #[error("busy")]
     Busy { retry_after_seconds: u64 },
+    /// A reader's comment refused (`comments::refusal`), with its detail
+    /// in the reader's language.
+    #[error("comment refused: {}", refusal.code())]
+    Refused {
+        refusal: crate::comments::refusal::Refusal,
+        lang: crate::comments::refusal::Lang,
+    },
     /// The database cannot be reached; the cause is logged, never sent.
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
@@ -144,6 +156,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             Self::Busy { .. } => ("busy", "Service busy"),
+            Self::Refused { .. } => ("comment-refused", "Comment refused"),
             Self::DatabaseUnavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
@@ -196,6 +209,7 @@ impl ApiError {
                 Vec::new(),
             ),
             Self::Internal(_) => ("an unexpected error occurred".to_owned(), Vec::new()),
+            Self::Refused { refusal, lang } => (refusal.detail(*lang), Vec::new()),
         };
         Problem {
             kind: format!("/problems/{kind}"),
@@ -203,6 +217,10 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors,
+            code: match self {
+                Self::Refused { refusal, .. } => Some(refusal.code().to_owned()),
+                _ => None,
+            },
         }
     }
 }
@@ -224,6 +242,7 @@ impl ResponseError for ApiError {
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Refused { refusal, .. } => refusal.status(),
         }
     }
 
@@ -251,6 +270,11 @@ impl ResponseError for ApiError {
             Self::DatabaseUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            Self::Refused { refusal, .. } => {
+                if let Some(seconds) = refusal.retry_after_seconds() {
+                    response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+                }
+            }
             Self::MethodNotAllowed { allowed } => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
             }
@@ -266,6 +290,27 @@ pub fn problem_body(problem: &Problem) -> String {
     serde_json::to_string(problem).unwrap_or_else(|_| {
         r#"{"type":"/problems/internal","title":"Internal server error","status":500,"detail":"an unexpected error occurred"}"#.to_owned()
     })
+}
+
+impl From<crate::comments::refusal::Refusal> for ApiError {
+    /// In French, the site's language; a handler that knows the reader's
+    /// sets it (`comments::routes`).
+    fn from(refusal: crate::comments::refusal::Refusal) -> Self {
+        Self::Refused {
+            refusal,
+            lang: crate::comments::refusal::Lang::Fr,
+        }
+    }
+}
+
+impl ApiError {
+    /// The same error, with a refusal's detail in `lang`.
+    pub fn in_language(self, lang: crate::comments::refusal::Lang) -> Self {
+        match self {
+            Self::Refused { refusal, .. } => Self::Refused { refusal, lang },
+            other => other,
+        }
+    }
 }
 
 impl From<DieselError> for ApiError {

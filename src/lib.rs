@@ -8,6 +8,7 @@ pub mod auth;
 pub mod changes;
 pub mod cli;
 pub mod clock;
+pub mod comments;
 pub mod config;
 pub mod content;
 pub mod db;
@@ -130,7 +131,8 @@ impl Application {
             Arc::clone(&clock),
             config.list_totals_memo,
             content::media::views::MediaUrls::new(config.media_public_url.as_deref()),
-        );
+        )
+        .with_comments_close_after(config.comments.close_after_days);
         let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
             config.password_hashing_threads,
         ));
@@ -163,6 +165,20 @@ impl Application {
             )),
             sealing: Arc::new(auth::secret::SealingKey::derive(secret.as_bytes())),
         };
+        let cursor_key = Arc::new(http::cursor::CursorKey::derive(secret.as_bytes()));
+        let comments = comments::Comments::new(
+            db.clone(),
+            Arc::clone(&clock),
+            config.comments.clone(),
+            secret.as_bytes(),
+            Arc::clone(&cursor_key),
+        );
+        if let Err(e) = comments::housekeeping::schedule(&db, clock.now()) {
+            tracing::warn!(
+                error = %e.problem().detail,
+                "comments housekeeping not scheduled; it runs at the next start"
+            );
+        }
         let state = AppState {
             accounts: accounts::Accounts {
                 db: db.clone(),
@@ -185,13 +201,14 @@ impl Application {
             config: Arc::new(config),
             access_tokens,
             passwords,
-            cursor_key: Arc::new(http::cursor::CursorKey::derive(secret.as_bytes())),
+            cursor_key,
+            comments: comments.clone(),
         };
         let state_authenticator = state.auth.clone();
         jobs::runner::Runner::new(
             db.clone(),
             clock,
-            jobs::runner::Handlers::of_the_service(&media),
+            jobs::runner::Handlers::of_the_service(&media, &comments.settings),
         )
         .start(
             JOB_WORKERS,

@@ -32,6 +32,7 @@ use crate::error::{FieldError, Problem};
         (name = "authors", description = "Bylines (not accounts): agencies, journalists, guests"),
         (name = "tags", description = "Free labels on articles"),
         (name = "media", description = "The media library: uploads, renditions, the files themselves"),
+        (name = "comments", description = "Reader comments: threads, submission with self-hosted anti-spam, moderation, readers' data"),
         (name = "auth", description = "Signing in, refresh tokens, one's own account"),
         (name = "users", description = "Newsroom accounts (administrators only)"),
         (name = "tokens", description = "API tokens for integrators (administrators only)"),

@@ -69,7 +69,8 @@ fn content_routes(cfg: &mut ServiceConfig) {
         .service(media::routes::upload_media)
         .service(media::routes::get_media)
         .service(media::routes::update_media)
-        .service(media::routes::delete_media);
+        .service(media::routes::delete_media)
+        .configure(crate::comments::routes::configure);
 }
 
 /// Routes outside the document: the document itself and its viewer.

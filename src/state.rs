@@ -32,6 +32,8 @@ pub struct AppState {
     pub media: crate::content::media::Media,
     /// What the site settings' use cases run with.
     pub site: crate::site::use_cases::Site,
+    /// What comment use cases run with (rules, keys, captcha client).
+    pub comments: crate::comments::Comments,
     /// Background threads (job workers) run while this lives.
     pub alive: Arc<()>,
 }

@@ -33,6 +33,7 @@ pub enum Resource {
     Author,
     Tag,
     Media,
+    Comment,
 }
 
 impl Resource {
@@ -43,6 +44,7 @@ impl Resource {
             Self::Author => "author",
             Self::Tag => "tag",
             Self::Media => "media",
+            Self::Comment => "comment",
         }
     }
 }
@@ -130,6 +132,9 @@ pub struct Change {
     stale: Stale,
     /// A scheduled article's time: its go-live job is (re)enqueued.
     goes_live_at: Option<chrono::NaiveDateTime>,
+    /// When a public article stops taking comments: a job re-renders it
+    /// then (`comments::closing`).
+    comments_close_at: Option<chrono::NaiveDateTime>,
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, ApiError> {
@@ -162,6 +167,7 @@ impl Change {
             goes_live_at: view.published_at.filter(|_| {
                 view.status == crate::content::articles::lifecycle::ArticleStatus::Scheduled
             }),
+            comments_close_at: view.comments_close_at.filter(|_| view.comments_enabled),
         })
     }
 
@@ -180,6 +186,7 @@ impl Change {
             payload: to_json(&Gone { id, slug })?,
             stale: Stale::Nothing,
             goes_live_at: None,
+            comments_close_at: None,
         })
     }
 
@@ -203,6 +210,7 @@ impl Change {
                 Stale::Nothing
             },
             goes_live_at: None,
+            comments_close_at: None,
         })
     }
 
@@ -226,6 +234,7 @@ impl Change {
                 Stale::Nothing
             },
             goes_live_at: None,
+            comments_close_at: None,
         })
     }
 
@@ -248,6 +257,7 @@ impl Change {
                 Stale::Featuring(Box::new(view.clone()))
             },
             goes_live_at: None,
+            comments_close_at: None,
         })
     }
 
@@ -288,6 +298,31 @@ impl Change {
                 Stale::FiledUnder(reshaped)
             },
             goes_live_at: None,
+            comments_close_at: None,
+        })
+    }
+}
+
+impl Change {
+    /// A comment whose change readers see (approved, unapproved, edited
+    /// while approved, purged): the article's stored item is rendered again
+    /// for its `comment_count`, and caches let go. A change only moderators
+    /// see (a comment held, marked as spam) is not committed at all, so a
+    /// flood of held spam never empties the response cache.
+    pub fn comment(
+        action: Action,
+        view: &crate::comments::views::CommentEvent,
+        actor: Actor,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            resource: Resource::Comment,
+            id: view.id,
+            action,
+            actor,
+            payload: to_json(view)?,
+            stale: Stale::Articles(vec![view.article_id]),
+            goes_live_at: None,
+            comments_close_at: None,
         })
     }
 }
@@ -316,6 +351,9 @@ pub fn commit(tx: &mut Tx<'_>, change: Change) -> Result<(), ApiError> {
         .execute(tx.conn())?;
     if let Some(at) = change.goes_live_at {
         crate::content::articles::go_live::schedule(tx, change.id, at)?;
+    }
+    if let Some(at) = change.comments_close_at {
+        crate::comments::closing::schedule(tx, change.id, at)?;
     }
     tx.content_changed();
     Ok(())

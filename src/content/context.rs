@@ -21,6 +21,9 @@ pub struct Content {
     pub category_tree: Arc<TreeMemo>,
     /// Where media files are seen from, for featured images.
     pub media_urls: MediaUrls,
+    /// Articles stop taking comments this many days after publication
+    /// (`CMS_COMMENTS_CLOSE_AFTER_DAYS`); never when `None`.
+    pub comments_close_after_days: Option<u32>,
 }
 
 impl Content {
@@ -39,6 +42,21 @@ impl Content {
             db,
             clock,
             media_urls,
+            comments_close_after_days: None,
         }
     }
+
+    /// The same context, closing comments `days` after publication.
+    pub fn with_comments_close_after(mut self, days: Option<u32>) -> Self {
+        self.comments_close_after_days = days;
+        self
+    }
+}
+
+/// When an article published at `published_at` stops taking comments.
+pub fn comments_close_at(
+    days: Option<u32>,
+    published_at: Option<chrono::NaiveDateTime>,
+) -> Option<chrono::NaiveDateTime> {
+    Some(published_at? + chrono::Duration::days(i64::from(days?)))
 }

@@ -84,6 +84,44 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         featured_image_id -> Nullable<BigInt>,
+        comment_count -> Integer,
+        comments_close_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        author_name -> Text,
+        author_email -> Nullable<Text>,
+        author_url -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        status -> Text,
+        hold_reason -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        address_hash -> Nullable<Text>,
+        edit_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    comment_challenges_used (challenge) {
+        challenge -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
     }
 }
 
@@ -255,6 +293,7 @@ diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(article_renderings -> articles (article_id));
+diesel::joinable!(comments -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -265,6 +304,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_authors,
     article_tags,
     article_renderings,
+    comments,
+    comment_challenges_used,
+    comment_rate_limits,
     refresh_tokens,
     api_tokens,
     application_passwords,

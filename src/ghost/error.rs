@@ -237,6 +237,11 @@ impl GhostError {
                 format!("Too many requests: try again in {retry_after_seconds} seconds."),
             )
             .with_retry_after(retry_after_seconds),
+            ApiError::Refused { refusal, lang } => Self::new(
+                refusal.status().as_u16(),
+                "ValidationError",
+                refusal.detail(lang),
+            ),
             ApiError::DatabaseUnavailable(_) => Self::new(
                 503,
                 "InternalServerError",

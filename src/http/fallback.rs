@@ -91,6 +91,7 @@ pub async fn problem_fallback(
         status: status.as_u16(),
         detail: status.canonical_reason().unwrap_or("Error").to_lowercase(),
         errors: Vec::new(),
+        code: None,
     };
     Ok(response.map_body(|head, _| {
         head.headers_mut()

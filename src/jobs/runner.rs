@@ -37,12 +37,21 @@ impl Handlers {
     }
 
     /// Every kind the service enqueues.
-    pub fn of_the_service(media: &crate::content::media::Media) -> Self {
+    pub fn of_the_service(
+        media: &crate::content::media::Media,
+        comments: &std::sync::Arc<crate::comments::settings::CommentSettings>,
+    ) -> Self {
+        use crate::comments::{closing, housekeeping};
         use crate::content::articles::{backfill, go_live};
         use crate::content::media::use_cases as media_use_cases;
         let store = media.store.clone();
+        let comments = std::sync::Arc::clone(comments);
         Self::default()
             .with(go_live::KIND, go_live::run)
+            .with(closing::KIND, closing::run)
+            .with(housekeeping::KIND, move |tx, job, now| {
+                housekeeping::run(tx, &comments, job, now)
+            })
             .with(backfill::KIND, backfill::run)
             .with(media_use_cases::PURGE, move |tx, job, _| {
                 media_use_cases::purge(&store, tx, job)

@@ -117,6 +117,9 @@ impl From<ApiError> for MicropubError {
                     format!("try again in {retry_after_seconds} seconds"),
                 )
             },
+            ApiError::Refused { refusal, lang } => {
+                Self::new(refusal.status(), refusal.code(), refusal.detail(lang))
+            }
             ApiError::DatabaseUnavailable(_) => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",

@@ -191,6 +191,11 @@ impl From<ApiError> for WpError {
                     format!("The server is busy: try again in {retry_after_seconds} seconds."),
                 )
             },
+            ApiError::Refused { refusal, lang } => Self::new(
+                refusal.status().as_u16(),
+                refusal.code(),
+                refusal.detail(lang),
+            ),
             ApiError::DatabaseUnavailable(_) => Self::new(
                 503,
                 "rest_unavailable",

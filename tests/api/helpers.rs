@@ -443,9 +443,18 @@ impl TestApp {
     /// The application on a database of its own, acting on `clock`'s time
     /// (a test sets it instead of sleeping).
     pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn cms::clock::Clock>) -> Self {
+        Self::spawn_with_clock_and(backend, clock, &[]).await
+    }
+
+    /// `spawn_with_clock` with extra configuration variables.
+    pub async fn spawn_with_clock_and(
+        backend: Backend,
+        clock: Arc<dyn cms::clock::Clock>,
+        overrides: &[(&str, &str)],
+    ) -> Self {
         cms::telemetry::init_for_tests();
         let database = TestDatabase::create(backend);
-        let config = test_config(&database.url(), &[]);
+        let config = test_config(&database.url(), overrides);
         Self::start(database, backend, config, clock).await
     }
 

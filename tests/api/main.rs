@@ -38,6 +38,7 @@ mod wp_rest;
 mod write_conflicts;
 mod xmlrpc;
 
+mod comments;
 mod concurrency;
 mod cors;
 mod errors;

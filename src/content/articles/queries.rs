@@ -541,6 +541,7 @@ struct ArticleForm<'a> {
     reading_time_minutes: i32,
     word_count: i32,
     search_text: String,
+    comments_close_at: Option<NaiveDateTime>,
 }
 
 /// What an article write takes from other rows: its featured image, and
@@ -549,6 +550,8 @@ struct ArticleForm<'a> {
 pub struct Resolved<'a> {
     pub featured: &'a featured::Resolved,
     pub body_html: &'a str,
+    /// When comments close, from the site's rule and `published_at`.
+    pub comments_close_at: Option<NaiveDateTime>,
 }
 
 impl<'a> ArticleForm<'a> {
@@ -576,6 +579,7 @@ impl<'a> ArticleForm<'a> {
             reading_time_minutes: draft.rendered.reading_time_minutes,
             word_count: draft.rendered.word_count,
             search_text: draft.search_text(),
+            comments_close_at: resolved.comments_close_at,
         }
     }
 }
@@ -790,6 +794,7 @@ mod tests {
                 reading_time_minutes: 0,
                 word_count: 0,
                 search_text: String::new(),
+                comments_close_at: None,
             },
             created_by: None,
             created_at: now,

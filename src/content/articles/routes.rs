@@ -134,7 +134,7 @@ pub struct ArticleGetQuery {
     /// Comma-separated fields to keep (plus `id`).
     #[param(
         example = "title,slug,body_html",
-        pattern = r"^(id|slug|title|excerpt|body|body_format|body_html|status|published_at|created_at|updated_at|version|language|author|authors|category|tags|featured_image|seo|featured|sponsored|comments_enabled|reading_time_minutes|word_count)(,(id|slug|title|excerpt|body|body_format|body_html|status|published_at|created_at|updated_at|version|language|author|authors|category|tags|featured_image|seo|featured|sponsored|comments_enabled|reading_time_minutes|word_count))*$"
+        pattern = r"^(id|slug|title|excerpt|body|body_format|body_html|status|published_at|created_at|updated_at|version|language|author|authors|category|tags|featured_image|seo|featured|sponsored|comments_enabled|comment_count|comments_open|reading_time_minutes|word_count)(,(id|slug|title|excerpt|body|body_format|body_html|status|published_at|created_at|updated_at|version|language|author|authors|category|tags|featured_image|seo|featured|sponsored|comments_enabled|comment_count|comments_open|reading_time_minutes|word_count))*$"
     )]
     pub fields: Option<String>,
     /// Accepted for symmetry with lists; the detail always has the body.

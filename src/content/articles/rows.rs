@@ -32,6 +32,10 @@ pub struct ArticleRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Approved comments, kept by the comment write path.
+    pub comment_count: i32,
+    /// When the article stops taking comments (`CMS_COMMENTS_CLOSE_AFTER_DAYS`).
+    pub comments_close_at: Option<NaiveDateTime>,
 }
 
 impl ArticleRow {
@@ -44,6 +48,16 @@ impl ArticleRow {
         use super::lifecycle::{ArticleStatus, effective_status};
         let stored = ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft);
         effective_status(stored, self.published_at, now)
+    }
+
+    /// Whether readers may comment at `now`: comments switched on, the
+    /// article public, and not closed by age.
+    pub fn comments_open(&self, now: NaiveDateTime) -> bool {
+        use super::lifecycle::ArticleStatus;
+        self.comments_enabled
+            && self.effective_status(now) == ArticleStatus::Published
+            && self.published_at.is_some_and(|at| at <= now)
+            && self.comments_close_at.is_none_or(|close| now < close)
     }
 }
 
@@ -74,6 +88,8 @@ pub struct ArticleSummaryRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub comment_count: i32,
+    pub comments_close_at: Option<NaiveDateTime>,
 }
 
 impl From<ArticleSummaryRow> for ArticleRow {
@@ -104,6 +120,8 @@ impl From<ArticleSummaryRow> for ArticleRow {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            comment_count: row.comment_count,
+            comments_close_at: row.comments_close_at,
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::changes::{self, Action, Actor, Change};
 use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
+use crate::content::context::comments_close_at;
 use crate::content::lookup::IdOrSlug;
 use crate::content::media::views::MediaUrls;
 use crate::content::slug;
@@ -535,6 +536,7 @@ pub async fn create(
         }
     };
     let urls = cx.media_urls.clone();
+    let close_days = cx.comments_close_after_days;
     cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
@@ -546,7 +548,7 @@ pub async fn create(
             }
             // The view is built from what was just written and read in this
             // transaction, as `detail` would build it from a read of the row.
-            let row = insert_row(conn, &draft, caller.user_id(), now, &urls)?;
+            let row = insert_row(conn, &draft, caller.user_id(), now, &urls, close_days)?;
             let relations = references.of_new_article(row.id, &draft.author_ids);
             let view = ArticleView::new(row, &relations, true, now);
             changes::commit(
@@ -559,7 +561,8 @@ pub async fn create(
 }
 
 /// A new article written by the service itself (the demo seed, an import):
-/// the same rows and the same commit as `create`, in the caller's transaction.
+/// the same rows and the same commit as `create`, in the caller's
+/// transaction; its comments never close by age.
 pub fn insert(
     tx: &mut Tx<'_>,
     draft: &ArticleDraft,
@@ -567,7 +570,7 @@ pub fn insert(
     now: NaiveDateTime,
     urls: &MediaUrls,
 ) -> Result<ArticleView, ApiError> {
-    let row = insert_row(tx, draft, actor.user_id, now, urls)?;
+    let row = insert_row(tx, draft, actor.user_id, now, urls, None)?;
     let tree = tree_in_transaction(tx)?;
     let view = detail(tx, row, now, tree)?;
     changes::commit(tx, Change::article(Action::Created, &view, actor)?)?;
@@ -581,6 +584,7 @@ fn insert_row(
     actor: Option<i64>,
     now: NaiveDateTime,
     urls: &MediaUrls,
+    close_days: Option<u32>,
 ) -> Result<ArticleRow, ApiError> {
     let featured = featured::resolve(
         conn,
@@ -597,6 +601,7 @@ fn insert_row(
     let resolved = queries::Resolved {
         featured: &featured,
         body_html: &body_html,
+        comments_close_at: comments_close_at(close_days, draft.published_at),
     };
     let row = queries::insert(conn, draft, resolved, slug.as_str(), actor, now)?;
     queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
@@ -613,6 +618,7 @@ pub async fn update(
     caller.require_authenticated()?;
     let clock = Arc::clone(&cx.clock);
     let urls = cx.media_urls.clone();
+    let close_days = cx.comments_close_after_days;
     cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
@@ -654,6 +660,7 @@ pub async fn update(
             let resolved = queries::Resolved {
                 featured: &featured,
                 body_html: &body_html,
+                comments_close_at: comments_close_at(close_days, draft.published_at),
             };
             queries::update(conn, row.id, &draft, resolved, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;

@@ -121,6 +121,16 @@ pub struct ArticleView {
     pub featured: bool,
     pub sponsored: bool,
     pub comments_enabled: bool,
+    /// Approved reader comments.
+    #[schema(example = 4)]
+    pub comment_count: i32,
+    /// Whether readers may comment now: comments switched on, the article
+    /// public, and not closed by age (`CMS_COMMENTS_CLOSE_AFTER_DAYS`).
+    pub comments_open: bool,
+    /// When comments close by age, for the job that re-renders the article
+    /// then (`comments::closing`); not shown.
+    #[serde(skip)]
+    pub comments_close_at: Option<NaiveDateTime>,
     #[schema(example = 3)]
     pub reading_time_minutes: i32,
     #[schema(example = 540)]
@@ -151,6 +161,8 @@ pub const FIELD_NAMES: &[&str] = &[
     "featured",
     "sponsored",
     "comments_enabled",
+    "comment_count",
+    "comments_open",
     "reading_time_minutes",
     "word_count",
 ];
@@ -178,6 +190,7 @@ impl ArticleView {
         now: NaiveDateTime,
     ) -> Self {
         let status = row.effective_status(now);
+        let comments_open = row.comments_open(now);
         let authors = relations.authors.get(&row.id).cloned().unwrap_or_default();
         Self {
             id: row.id,
@@ -209,6 +222,9 @@ impl ArticleView {
             featured: row.featured,
             sponsored: row.sponsored,
             comments_enabled: row.comments_enabled,
+            comment_count: row.comment_count,
+            comments_open,
+            comments_close_at: row.comments_close_at,
             reading_time_minutes: row.reading_time_minutes,
             word_count: row.word_count,
             slug: row.slug,
