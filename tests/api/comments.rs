@@ -1027,10 +1027,10 @@ async fn comments_close_by_age(backend: Backend) {
     )
     .await;
     // The closing job renders the article again: lists say so too.
-    let path = format!("/api/v1/articles?per_page=5");
+    let path = "/api/v1/articles?per_page=5";
     let mut open = Value::Null;
     for _ in 0..100 {
-        open = ok_json(app.get(&path).await).await["data"][0]["comments_open"].clone();
+        open = ok_json(app.get(path).await).await["data"][0]["comments_open"].clone();
         if open == false {
             break;
         }

@@ -20,7 +20,8 @@ const NO_RESPONSE_CACHE: &[(&str, &str)] = &[("CMS_RESPONSE_CACHE_MB", "0")];
 /// and relations instead of read from the renderings.
 const ALL_LIST_FIELDS: &str = "id,slug,title,excerpt,body_format,status,published_at,\
     created_at,updated_at,version,language,author,authors,category,tags,featured_image,\
-    seo,featured,sponsored,comments_enabled,reading_time_minutes,word_count";
+    seo,featured,sponsored,comments_enabled,comment_count,comments_open,reading_time_minutes,\
+    word_count";
 
 /// Every field of an article, bodies included.
 fn all_fields() -> String {
