@@ -45,6 +45,20 @@ pub fn random_alphanumeric(len: usize) -> String {
 
 type HmacSha256 = hmac::Hmac<sha2_10::Sha256>;
 
+/// A 32-byte key for one use, derived from the server secret: HMAC-SHA256
+/// of `context` under the secret. Each use names its own context, so keys
+/// never serve two purposes, and changing the secret changes them all.
+pub fn derive_key(secret: &[u8], context: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut key = [0u8; 32];
+    // HMAC takes keys of any length; the error branch cannot happen.
+    if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
+        mac.update(context);
+        key.copy_from_slice(&mac.finalize().into_bytes());
+    }
+    key
+}
+
 /// The key application passwords are hashed with: derived from the server
 /// secret, so that a leaked table alone grants nothing and cannot be
 /// checked offline. A keyed fast hash (not Argon2): the passwords are 143
@@ -63,14 +77,7 @@ impl ApplicationPasswordKey {
     const CONTEXT: &'static [u8] = b"cms application passwords v1";
 
     pub fn derive(secret: &[u8]) -> Self {
-        use hmac::Mac;
-        let mut key = [0u8; 32];
-        // HMAC takes keys of any length; the error branch cannot happen.
-        if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
-            mac.update(Self::CONTEXT);
-            key.copy_from_slice(&mac.finalize().into_bytes());
-        }
-        Self(key)
+        Self(derive_key(secret, Self::CONTEXT))
     }
 
     /// Hex HMAC-SHA256 of a password (spaces already removed).
@@ -107,13 +114,7 @@ impl SealingKey {
     const NONCE: usize = 24;
 
     pub fn derive(secret: &[u8]) -> Self {
-        use hmac::Mac;
-        let mut key = chacha20poly1305::Key::default();
-        if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
-            mac.update(Self::CONTEXT);
-            key.copy_from_slice(&mac.finalize().into_bytes());
-        }
-        Self(key)
+        Self(derive_key(secret, Self::CONTEXT).into())
     }
 
     /// Hex of nonce and ciphertext.

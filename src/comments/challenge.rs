@@ -52,13 +52,7 @@ impl ChallengeKey {
     const CONTEXT: &'static [u8] = b"cms comment challenges v1";
 
     pub fn derive(secret: &[u8]) -> Self {
-        let mut key = [0u8; 32];
-        // HMAC takes keys of any length; the error branch cannot happen.
-        if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
-            mac.update(Self::CONTEXT);
-            key.copy_from_slice(&mac.finalize().into_bytes());
-        }
-        Self(key)
+        Self(crate::auth::secret::derive_key(secret, Self::CONTEXT))
     }
 
     fn mac(&self) -> HmacSha256 {

@@ -35,12 +35,7 @@ impl AddressKey {
     const CONTEXT: &'static [u8] = b"cms comment addresses v1";
 
     pub fn derive(secret: &[u8]) -> Self {
-        let mut key = [0u8; 32];
-        if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
-            mac.update(Self::CONTEXT);
-            key.copy_from_slice(&mac.finalize().into_bytes());
-        }
-        Self(key)
+        Self(crate::auth::secret::derive_key(secret, Self::CONTEXT))
     }
 
     /// The address as stored and as rate limits key it.

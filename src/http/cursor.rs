@@ -26,13 +26,7 @@ impl std::fmt::Debug for CursorKey {
 
 impl CursorKey {
     pub fn derive(secret: &[u8]) -> Self {
-        let mut key = [0u8; 32];
-        // HMAC takes keys of any length; the error branch cannot happen.
-        if let Ok(mut mac) = HmacSha256::new_from_slice(secret) {
-            mac.update(CONTEXT);
-            key.copy_from_slice(&mac.finalize().into_bytes());
-        }
-        Self(key)
+        Self(crate::auth::secret::derive_key(secret, CONTEXT))
     }
 
     fn mac(&self) -> Option<HmacSha256> {
