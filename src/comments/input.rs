@@ -32,7 +32,7 @@ pub struct CommentSubmission {
     #[schema(example = "Merci pour cet article « éclairant » ! Voir https://example.bj/dossier")]
     pub body: String,
     /// The comment answered, on the same article.
-    #[schema(example = json!(null))]
+    #[schema(example = json!(null), minimum = 1)]
     pub parent_id: Option<i64>,
     /// The ALTCHA widget's solution (base64 JSON), from
     /// `GET /api/v1/comments/challenge`.

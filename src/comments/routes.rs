@@ -260,7 +260,7 @@ pub async fn erase_comments_by_email(
         (status = 404, description = "No such comment within reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/comments/{id}")]
+#[get("/comments/{id}", guard = "not_a_fixed_path")]
 pub async fn get_comment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -292,7 +292,7 @@ pub async fn get_comment(
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[patch("/comments/{id}")]
+#[patch("/comments/{id}", guard = "not_a_fixed_path")]
 pub async fn update_comment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -321,7 +321,7 @@ pub async fn update_comment(
         (status = 412, description = "Stale If-Match; nothing written", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[delete("/comments/{id}")]
+#[delete("/comments/{id}", guard = "not_a_fixed_path")]
 pub async fn delete_comment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -331,6 +331,16 @@ pub async fn delete_comment(
     let id = comment_id(&path)?;
     use_cases::delete(&state.comments, caller, id, precondition(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `/comments/{id}` leaves alone the fixed paths beside it: another
+/// method on `/comments/challenge` is the fallback's 405 with `Allow`, not
+/// the id route's 415 or 404.
+fn not_a_fixed_path(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    !matches!(
+        ctx.head().uri.path().rsplit('/').next(),
+        Some("challenge" | "by-email" | "moderate")
+    )
 }
 
 /// Where the comment routes are registered: the fixed paths before

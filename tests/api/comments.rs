@@ -485,6 +485,11 @@ async fn a_challenge_expires_and_waits_for_a_person(backend: Backend) {
     .await;
     let desk = desk(&app).await;
     let article = story(&app, &desk, "Élections locales").await;
+    // The challenge path is not a comment id: another method is a 405.
+    for path in ["/api/v1/comments/challenge", "/api/v1/comments/moderate"] {
+        let wrong = app.client.patch(app.url(path)).send().await.unwrap();
+        assert_eq!(wrong.status(), 405, "{path}");
+    }
     let altcha = solve(&app).await;
     // Sooner than a person writes (3 s by default).
     refused(
