@@ -245,7 +245,7 @@ pub struct ModerationQuery {
     pub email: Option<String>,
     /// Only comments whose name or text contains this.
     pub q: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1, example = 1)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub per_page: Option<String>,
