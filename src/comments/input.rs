@@ -239,7 +239,7 @@ pub struct ModerationQuery {
     #[param(value_type = Option<String>, pattern = "^(pending|approved|spam|trash)$", example = "pending")]
     pub status: Option<String>,
     /// Only comments on this article (id).
-    #[param(value_type = Option<i64>, example = 42)]
+    #[param(value_type = Option<i64>, minimum = 1, example = 42)]
     pub article: Option<String>,
     /// Only comments from this email.
     pub email: Option<String>,
