@@ -5,8 +5,6 @@
 //! then on. Submissions are checked against the time itself, so nothing
 //! can be posted in between.
 
-use serde::{Deserialize, Serialize};
-
 use crate::changes::{self, Action, Actor, Change};
 use crate::content::articles::queries;
 use crate::content::articles::views::ArticleView;
@@ -17,9 +15,13 @@ use crate::jobs::{self, Job};
 
 pub const KIND: &str = "article.comments_close";
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    article_id: i64,
+/// When an article published at `published_at` stops taking comments,
+/// `days` after (never when either is unknown).
+pub fn close_at(
+    days: Option<u32>,
+    published_at: Option<chrono::NaiveDateTime>,
+) -> Option<chrono::NaiveDateTime> {
+    Some(published_at? + chrono::Duration::days(i64::from(days?)))
 }
 
 /// Enqueues the closing of `article_id`'s comments at `at`, replacing one
@@ -29,20 +31,13 @@ pub fn schedule(
     article_id: i64,
     at: chrono::NaiveDateTime,
 ) -> Result<(), ApiError> {
-    jobs::enqueue_replacing(
-        tx,
-        KIND,
-        &Payload { article_id },
-        at,
-        crate::timestamp::now(),
-    )
-    .map(|_| ())
+    jobs::enqueue_for_article(tx, KIND, article_id, at)
 }
 
 /// The job: nothing to do if the article is gone or its closing time moved
 /// (a later job then has the new time).
 pub fn run(tx: &mut Tx<'_>, job: &Job, now: chrono::NaiveDateTime) -> Result<(), ApiError> {
-    let Payload { article_id } = job.payload()?;
+    let jobs::ArticleJob { article_id } = job.payload()?;
     let Some(row) = queries::find_for_write(tx, &IdOrSlug::Id(article_id))? else {
         return Ok(());
     };

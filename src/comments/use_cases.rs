@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::Comments;
 use super::captcha::{self, Verdict};
 use super::challenge::{self, Challenge};
-use super::input::{CommentPatch, CommentSubmission, ModerateRequest, ModerationFilter, Order};
+use super::input::{
+    CommentPatch, CommentSubmission, EmailQuery, ModerateRequest, ModerationFilter, Order,
+};
 use super::queries::{self, Scope};
 use super::rate_limit::{self, RateKey};
 use super::refusal::{Lang, Refusal};
@@ -718,9 +720,12 @@ pub async fn delete(
 pub async fn export_by_email(
     cx: &Comments,
     caller: &Caller,
-    email: String,
+    query: &EmailQuery,
 ) -> Result<EmailExport, ApiError> {
+    // Who may ask comes before what was asked: an author learns nothing
+    // about the email.
     crate::auth::policy::authorize_admin(caller)?;
+    let email = query.parse()?;
     cx.db
         .read(move |conn| {
             let rows = queries::by_email(conn, &email)?;
@@ -738,9 +743,12 @@ pub async fn export_by_email(
 pub async fn erase_by_email(
     cx: &Comments,
     caller: &Caller,
-    email: String,
+    query: &EmailQuery,
 ) -> Result<EmailErasure, ApiError> {
+    // Who may ask comes before what was asked: an author learns nothing
+    // about the email.
     crate::auth::policy::authorize_admin(caller)?;
+    let email = query.parse()?;
     let actor = Actor::of(caller);
     cx.db
         .write(move |tx| {

@@ -52,11 +52,3 @@ impl Content {
         self
     }
 }
-
-/// When an article published at `published_at` stops taking comments.
-pub fn comments_close_at(
-    days: Option<u32>,
-    published_at: Option<chrono::NaiveDateTime>,
-) -> Option<chrono::NaiveDateTime> {
-    Some(published_at? + chrono::Duration::days(i64::from(days?)))
-}

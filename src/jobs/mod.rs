@@ -94,6 +94,32 @@ pub fn enqueue(
     Ok(id)
 }
 
+/// The payload of a job about one article (`article.go_live`,
+/// `article.comments_close`).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ArticleJob {
+    pub article_id: i64,
+}
+
+/// Enqueues `kind` for `article_id` at `at`, replacing the same job not
+/// yet started (an article rescheduled twice is handled once, at its last
+/// time).
+pub fn enqueue_for_article(
+    tx: &mut Tx<'_>,
+    kind: &str,
+    article_id: i64,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    enqueue_replacing(
+        tx,
+        kind,
+        &ArticleJob { article_id },
+        at,
+        crate::timestamp::now(),
+    )
+    .map(|_| ())
+}
+
 /// `enqueue`, first removing the same job (kind and payload) not yet
 /// claimed: work that only the latest request of counts (an article
 /// rescheduled twice goes live once).

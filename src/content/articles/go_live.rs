@@ -4,8 +4,6 @@
 //! what subscribes to changes (webhooks' `article.published`) hears of it,
 //! even if no process was running at that moment.
 
-use serde::{Deserialize, Serialize};
-
 use super::queries;
 use super::rows::ArticleRow;
 use super::views::ArticleView;
@@ -18,11 +16,6 @@ use crate::jobs::{self, Job};
 
 pub const KIND: &str = "article.go_live";
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    article_id: i64,
-}
-
 /// Enqueues the go-live of `article_id` at `at`, replacing one not yet
 /// started (an article rescheduled twice goes live once).
 pub fn schedule(
@@ -30,20 +23,13 @@ pub fn schedule(
     article_id: i64,
     at: chrono::NaiveDateTime,
 ) -> Result<(), ApiError> {
-    jobs::enqueue_replacing(
-        tx,
-        KIND,
-        &Payload { article_id },
-        at,
-        crate::timestamp::now(),
-    )
-    .map(|_| ())
+    jobs::enqueue_for_article(tx, KIND, article_id, at)
 }
 
 /// The job: nothing to do if the article was deleted, unpublished or
 /// rescheduled since (a later job then has its new time).
 pub fn run(tx: &mut Tx<'_>, job: &Job, now: chrono::NaiveDateTime) -> Result<(), ApiError> {
-    let Payload { article_id } = job.payload()?;
+    let jobs::ArticleJob { article_id } = job.payload()?;
     let Some(row) = queries::find_for_write(tx, &IdOrSlug::Id(article_id))? else {
         return Ok(());
     };

@@ -21,7 +21,6 @@ use crate::changes::{self, Action, Actor, Change};
 use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
-use crate::content::context::comments_close_at;
 use crate::content::lookup::IdOrSlug;
 use crate::content::media::views::MediaUrls;
 use crate::content::slug;
@@ -601,7 +600,7 @@ fn insert_row(
     let resolved = queries::Resolved {
         featured: &featured,
         body_html: &body_html,
-        comments_close_at: comments_close_at(close_days, draft.published_at),
+        comments_close_at: crate::comments::closing::close_at(close_days, draft.published_at),
     };
     let row = queries::insert(conn, draft, resolved, slug.as_str(), actor, now)?;
     queries::insert_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
@@ -660,7 +659,10 @@ pub async fn update(
             let resolved = queries::Resolved {
                 featured: &featured,
                 body_html: &body_html,
-                comments_close_at: comments_close_at(close_days, draft.published_at),
+                comments_close_at: crate::comments::closing::close_at(
+                    close_days,
+                    draft.published_at,
+                ),
             };
             queries::update(conn, row.id, &draft, resolved, &slug, now)?;
             queries::replace_relations(conn, row.id, &draft.author_ids, &draft.tag_ids)?;
