@@ -31,10 +31,11 @@ export CMS_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456"
 # Nothing refuses a well-formed submission: the figure is the full path.
 # The server's cost of verifying a solution does not depend on its
 # difficulty; a small one keeps preparing thousands of them short.
-export CMS_COMMENTS_PER_ADDRESS=100000000 CMS_COMMENTS_PER_ARTICLE=100000000
-export CMS_COMMENTS_MIN_SECONDS=0 CMS_COMMENTS_CHALLENGE_MAX_NUMBER=1000
+export CMS_COMMENTS_PER_ADDRESS=100000 CMS_COMMENTS_PER_ARTICLE=100000
+export CMS_COMMENTS_MIN_SECONDS=0 CMS_COMMENTS_CHALLENGE_MAX_NUMBER=1000 CMS_COMMENTS_RATE_WINDOW_SECONDS=60
 PORT=18790; BASE="http://127.0.0.1:$PORT"
 PASSWORD="mot-de-passe-du-banc-d-essai"
+mkdir -p bench/out  # bench-seed writes its slugs there
 "$BIN/examples/bench-seed" 200 >/dev/null
 echo "$PASSWORD" | "$BIN/cms" create-admin --email bench@example.ne --password-stdin >/dev/null
 SERVER=""

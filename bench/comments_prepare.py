@@ -13,6 +13,7 @@ import base64
 import hashlib
 import http.client
 import json
+import os
 import sys
 import urllib.parse
 
@@ -70,9 +71,11 @@ def prepare_payloads(path, payloads):
             solution = {k: c[k] for k in ("algorithm", "challenge", "salt", "signature")}
             solution["number"] = solve(c)
             altcha = base64.b64encode(json.dumps(solution).encode()).decode()
+            # Distinct across files too: the same text twice is a duplicate.
+            mark = f"{os.path.basename(path)}-{n}"
             body = {
-                "author_name": f"Lectrice {n}",
-                "body": f"Commentaire n° {n} : l’été à Zinder, « vraiment » chaud. 🌞",
+                "author_name": f"Lectrice {mark}",
+                "body": f"Commentaire n° {mark} : l’été à Zinder, « vraiment » chaud. 🌞",
                 "altcha": altcha,
             }
             f.write(json.dumps(body, ensure_ascii=False) + "\n")
