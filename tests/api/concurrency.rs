@@ -9,8 +9,20 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 
 async fn concurrent_writers_all_succeed(backend: Backend) {
-    let app =
-        TestApp::spawn_with(backend, &[("CMS_WORKERS", "4"), ("CMS_DB_POOL_SIZE", "8")]).await;
+    // Sign-ins past the password pool's capacity (threads + 8 per thread)
+    // are refused with 503 by design (`auth::password_work`); on a two-core
+    // machine the default is one thread, nine places, fewer than the 24 sent
+    // here. Three threads give 27 places, so what this test sees is the
+    // database's queueing, not the hashing pool's limit.
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("CMS_WORKERS", "4"),
+            ("CMS_DB_POOL_SIZE", "8"),
+            ("CMS_PASSWORD_HASHING_THREADS", "3"),
+        ],
+    )
+    .await;
     let user = app.create_user(Role::Editor).await;
     // Each successful login writes a refresh token and clears a throttle row.
     let body = json!({"email": user.email, "password": user.password});
