@@ -296,17 +296,19 @@ fn seed_article(
             .collect::<Result<Vec<i64>, ApiError>>()
     };
     let desired = Desired::from_create(ArticleCreate {
-        title: article.title.to_owned(),
-        body: article.body.to_owned(),
+        title: Some(article.title.to_owned()),
+        body: Some(article.body.to_owned()),
         body_format: None,
         excerpt: None,
         slug: None,
         status: Some(status),
         published_at: published_at.map(|t| t.and_utc()),
-        category_id: *category_id
-            .get(article.category)
-            .ok_or_else(|| missing("category"))?,
-        author_ids: ids(article.authors, author_id, "author")?,
+        category_id: Some(
+            *category_id
+                .get(article.category)
+                .ok_or_else(|| missing("category"))?,
+        ),
+        author_ids: Some(ids(article.authors, author_id, "author")?),
         tag_ids: Some(ids(article.tags, tag_id, "tag")?),
         featured_image: None,
         featured_image_id: None,

@@ -32,6 +32,17 @@ impl FieldError {
             message: message.into(),
         }
     }
+
+    /// The first error of each field, in order: a field reported missing
+    /// is not also reported blank or unknown for the default that stood in
+    /// for it.
+    pub fn first_per_field(errors: Vec<Self>) -> Vec<Self> {
+        let mut seen = std::collections::HashSet::new();
+        errors
+            .into_iter()
+            .filter(|e| seen.insert(e.field.clone()))
+            .collect()
+    }
 }
 
 /// A problem details document (RFC 9457).

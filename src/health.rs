@@ -16,6 +16,7 @@ pub struct HealthStatus {
 /// The process is up and serving HTTP.
 #[utoipa::path(
     tag = "service",
+    operation_id = "get_liveness",
     responses((status = 200, description = "The process is alive", body = HealthStatus))
 )]
 #[get("/health/live")]
@@ -28,6 +29,7 @@ pub async fn live() -> HttpResponse {
 /// The service can answer requests: the database responds to a query.
 #[utoipa::path(
     tag = "service",
+    operation_id = "get_readiness",
     responses(
         (status = 200, description = "The database answers", body = HealthStatus),
         (status = 503, description = "The database is unreachable", body = Problem,

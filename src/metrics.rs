@@ -116,6 +116,7 @@ impl Metrics {
 /// Prometheus metrics (text exposition format 0.0.4).
 #[utoipa::path(
     tag = "service",
+    operation_id = "get_metrics",
     responses((status = 200, description = "Metrics in Prometheus text format",
                body = String, content_type = "text/plain; version=0.0.4"))
 )]

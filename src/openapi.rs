@@ -24,6 +24,7 @@ use crate::error::{FieldError, Problem};
         crate::content::articles::list_params::ArticleInclude,
         crate::content::articles::lifecycle::ArticleStatus,
     )),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerScheme),
     tags(
         (name = "service", description = "Health, documentation and metrics"),
@@ -53,7 +54,16 @@ impl utoipa::Modify for BearerScheme {
             .scheme(HttpAuthScheme::Bearer)
             .bearer_format("JWT or API token")
             .description(Some(
-                "An access token from `POST /api/v1/auth/login`, or an API token starting with `cms_`.",
+                "An access token from `POST /api/v1/auth/login`, or an API token starting \
+                 with `cms_`.\n\n\
+                 Access tokens expire after `expires_in` seconds (15 minutes by default, \
+                 `CMS_ACCESS_TOKEN_TTL_SECONDS`); the refresh token that came with it lasts \
+                 `CMS_REFRESH_TOKEN_TTL_DAYS`, 30 by default, and is used once: `POST /api/v1/auth/refresh` \
+                 `{\"refresh_token\"}` answers a new pair. A client refreshes when a call \
+                 answers 401 (`WWW-Authenticate: Bearer`), or \
+                 a minute before `expires_in` runs out, and a writer keeps working for \
+                 as long as refresh tokens are renewed; see the README's \"Long writing \
+                 sessions\".",
             ))
             .build();
         openapi

@@ -91,7 +91,6 @@ pub async fn list_article_comments(
         "altcha": "eyJhbGdvcml0aG0iOiJTSEEtMjU2IiwiY2hhbGxlbmdlIjoi…",
         "website": ""
     })),
-    security((), ("bearer" = [])),
     responses(
         (status = 201, description = "Taken: `status` says whether it shows now", body = SubmittedComment),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -138,6 +137,7 @@ pub async fn submit_comment(
 /// its solution is accepted once.
 #[utoipa::path(
     tag = "comments",
+    operation_id = "get_comment_challenge",
     responses(
         (status = 200, description = "A new challenge (never cached)", body = Challenge),
     )

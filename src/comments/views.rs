@@ -18,6 +18,7 @@ pub struct ThreadedComment {
     pub id: i64,
     /// The comment this one answers; `null` at the top of a thread.
     #[schema(example = json!(null))]
+    #[schema(required = true)]
     pub parent_id: Option<i64>,
     #[schema(example = "Aïcha K.")]
     pub author_name: String,
@@ -68,6 +69,7 @@ pub struct CommentListMeta {
     #[schema(example = 9)]
     pub comment_count: i64,
     /// Opaque key of the next page (pass it as `cursor`); `null` on the last.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 
@@ -83,6 +85,7 @@ pub struct CommentList {
 pub struct SubmittedComment {
     #[schema(example = 813)]
     pub id: i64,
+    #[schema(required = true)]
     pub parent_id: Option<i64>,
     #[schema(example = "Aïcha K.")]
     pub author_name: String,
@@ -126,9 +129,12 @@ pub struct ModeratedComment {
     #[schema(example = 813)]
     pub id: i64,
     pub article: CommentArticle,
+    #[schema(required = true)]
     pub parent_id: Option<i64>,
     pub author_name: String,
+    #[schema(required = true)]
     pub author_email: Option<String>,
+    #[schema(required = true)]
     pub author_url: Option<String>,
     /// As typed.
     pub body: String,
@@ -136,9 +142,11 @@ pub struct ModeratedComment {
     pub status: CommentStatus,
     /// Why it waits: `moderation`, `first_comment`, `links`, `held_words`,
     /// `captcha_unavailable`.
+    #[schema(required = true)]
     pub hold_reason: Option<String>,
     pub staff: bool,
     /// The moderator's note on the last edit of the body.
+    #[schema(required = true)]
     pub edit_note: Option<String>,
     #[serde(with = "timestamp::rfc3339")]
     #[schema(value_type = String, format = DateTime)]

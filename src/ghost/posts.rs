@@ -949,8 +949,8 @@ pub async fn add(
         None => (None, None),
     };
     let create = ArticleCreate {
-        title,
-        body: body.text,
+        title: Some(title),
+        body: Some(body.text),
         body_format: Some(body.format),
         excerpt: input
             .custom_excerpt
@@ -960,8 +960,8 @@ pub async fn add(
         slug: input.slug.clone().value().filter(|s| !s.trim().is_empty()),
         status: Some(status),
         published_at: published_at.map(|at| at.and_utc()),
-        category_id,
-        author_ids: authors,
+        category_id: Some(category_id),
+        author_ids: Some(authors),
         tag_ids: Some(tag_ids),
         featured_image_id,
         featured_image,

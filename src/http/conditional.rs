@@ -93,9 +93,25 @@ pub fn json_get(
     body: &impl Serialize,
     headers: &[(header::HeaderName, String)],
 ) -> Result<HttpResponse, ApiError> {
+    json_get_as(req, caller, public_max_age, body, headers, JSON)
+}
+
+/// The media type of JSON responses.
+pub const JSON: &str = "application/json";
+
+/// `json_get` answered as `media_type` (a `+json` type: see
+/// `content::articles::views::SPARSE_JSON`).
+pub fn json_get_as(
+    req: &HttpRequest,
+    caller: &Caller,
+    public_max_age: u32,
+    body: &impl Serialize,
+    headers: &[(header::HeaderName, String)],
+    media_type: &'static str,
+) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body)
         .map_err(|e| ApiError::Internal(format!("cannot serialise a response: {e}")))?;
-    json_bytes_get(req, caller, public_max_age, bytes, headers)
+    json_bytes_get_as(req, caller, public_max_age, bytes, headers, media_type)
 }
 
 /// `json_get` for a body already serialised.
@@ -105,6 +121,17 @@ pub fn json_bytes_get(
     public_max_age: u32,
     bytes: Vec<u8>,
     headers: &[(header::HeaderName, String)],
+) -> Result<HttpResponse, ApiError> {
+    json_bytes_get_as(req, caller, public_max_age, bytes, headers, JSON)
+}
+
+fn json_bytes_get_as(
+    req: &HttpRequest,
+    caller: &Caller,
+    public_max_age: u32,
+    bytes: Vec<u8>,
+    headers: &[(header::HeaderName, String)],
+    media_type: &'static str,
 ) -> Result<HttpResponse, ApiError> {
     let etag = etag_of(&bytes);
     let hit = none_match_hits(req, &etag);
@@ -121,7 +148,7 @@ pub fn json_bytes_get(
     if hit {
         return Ok(response.finish());
     }
-    Ok(response.content_type("application/json").body(bytes))
+    Ok(response.content_type(media_type).body(bytes))
 }
 
 /// The response to a write that returns the resource (`201` or `200`),

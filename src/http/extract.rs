@@ -53,6 +53,30 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A JSON body whose shape is judged after the preconditions: 415, 413 and
+/// malformed JSON (400) refuse the request at once, but a document of the
+/// wrong shape (422) is kept as `Err` so that a write checks `If-Match`
+/// first (docs/api-decisions.md: 401 → 404 → 403 → 412 → 422). A client
+/// with a stale copy is told so whatever it sent.
+#[derive(Debug)]
+pub struct JsonBodyAfterPreconditions<T>(pub Result<T, Vec<FieldError>>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBodyAfterPreconditions<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move {
+            match body.await {
+                Ok(JsonBody(value)) => Ok(Self(Ok(value))),
+                Err(ApiError::Validation(errors)) => Ok(Self(Err(errors))),
+                Err(refused) => Err(refused),
+            }
+        })
+    }
+}
+
 fn is_json_content_type(req: &HttpRequest) -> bool {
     let essence = content_type_essence(req);
     essence == "application/json"

@@ -99,6 +99,7 @@ pub fn parse_bool(name: &str, raw: &str) -> Result<bool, ApiError> {
 pub struct ListMeta {
     /// The page number; `null` when the page was reached with a `cursor`.
     #[schema(example = 1)]
+    #[schema(required = true)]
     pub page: Option<u32>,
     #[schema(example = 20)]
     pub per_page: u32,
@@ -108,6 +109,7 @@ pub struct ListMeta {
     #[schema(example = 3)]
     pub total_pages: i64,
     /// Opaque key of the next page (pass it as `cursor`); `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -343,15 +343,15 @@ async fn create(
     let body = entry::with_photos(format, &text, photos.get(1..).unwrap_or_default());
     let tag_ids = mapping::tags_by_name(&state.db, &holder.caller, tag_names).await?;
     let input = ArticleCreate {
-        title,
-        body,
+        title: Some(title),
+        body: Some(body),
         body_format: Some(format),
         excerpt: entry::first(p, "summary").filter(|s| !s.trim().is_empty()),
         slug: entry::first(p, "mp-slug").filter(|s| !s.trim().is_empty()),
         status: Some(status),
         published_at: published_at.map(|at| at.and_utc()),
-        category_id,
-        author_ids: vec![byline],
+        category_id: Some(category_id),
+        author_ids: Some(vec![byline]),
         tag_ids: Some(tag_ids),
         featured_image_id,
         featured_image,

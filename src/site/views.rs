@@ -15,10 +15,12 @@ pub struct SiteView {
     pub description: String,
     /// Where readers read the site; null when not configured.
     #[schema(example = "https://www.journal.example")]
+    #[schema(required = true)]
     pub frontend_url: Option<String>,
     /// Where this service is reached (`CMS_PUBLIC_URL`); null when links
     /// are relative.
     #[schema(example = "https://api.journal.example")]
+    #[schema(required = true)]
     pub api_url: Option<String>,
     #[schema(example = "Africa/Porto-Novo")]
     pub timezone: String,
@@ -30,6 +32,7 @@ pub struct SiteView {
     /// When an administrator last changed them; null when all are configured.
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(required = true)]
     pub updated_at: Option<NaiveDateTime>,
 }
 

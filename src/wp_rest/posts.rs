@@ -857,15 +857,15 @@ pub async fn create(
         }
     };
     let input = ArticleCreate {
-        title: fields.title.unwrap_or_default(),
-        body: fields.content.unwrap_or_default(),
+        title: Some(fields.title.unwrap_or_default()),
+        body: Some(fields.content.unwrap_or_default()),
         body_format: Some(BodyFormat::Html),
         excerpt: fields.excerpt.filter(|e| !e.trim().is_empty()),
         slug: fields.slug,
         status: Some(status),
         published_at: fields.date,
-        category_id,
-        author_ids: vec![author],
+        category_id: Some(category_id),
+        author_ids: Some(vec![author]),
         tag_ids: fields.tags,
         featured_image_id: fields.featured_media.filter(|id| *id > 0),
         featured_image: None,

@@ -27,15 +27,15 @@ async fn seed_published(
             for i in 0..n {
                 let at = now - chrono::Duration::minutes(10 + (i / 5) as i64);
                 let desired = Desired::from_create(ArticleCreate {
-                    title: format!("Dépêche numéro {i}"),
-                    body: format!("Texte de la dépêche {i}."),
+                    title: Some(format!("Dépêche numéro {i}")),
+                    body: Some(format!("Texte de la dépêche {i}.")),
                     body_format: None,
                     excerpt: None,
                     slug: None,
                     status: Some(cms::content::articles::lifecycle::ArticleStatus::Published),
                     published_at: Some(at.and_utc()),
-                    category_id,
-                    author_ids: vec![author_id],
+                    category_id: Some(category_id),
+                    author_ids: Some(vec![author_id]),
                     tag_ids: Some(tag_ids.clone()),
                     featured_image_id: None,
                     featured_image: None,

@@ -23,20 +23,24 @@ pub struct ApiTokenView {
     /// The account that created it (null when created by another token or
     /// when that account was deleted).
     #[schema(example = 1)]
+    #[schema(required = true)]
     pub created_by: Option<i64>,
     #[serde(with = "timestamp::rfc3339")]
     #[schema(value_type = String, format = DateTime, example = "2025-01-18T09:30:00Z")]
     pub created_at: NaiveDateTime,
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2026-01-18T00:00:00Z")]
+    #[schema(required = true)]
     pub expires_at: Option<NaiveDateTime>,
     /// Updated at most once a minute.
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2025-01-19T08:00:00Z")]
+    #[schema(required = true)]
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked: bool,
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(required = true)]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

@@ -30,9 +30,11 @@ pub struct ApplicationPasswordView {
     /// Updated at most once a minute.
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2026-12-01T10:02:00Z")]
+    #[schema(required = true)]
     pub last_used_at: Option<NaiveDateTime>,
     /// The client address of the last use.
     #[schema(example = "196.192.16.4")]
+    #[schema(required = true)]
     pub last_ip: Option<String>,
 }
 

@@ -120,6 +120,7 @@ pub async fn logout(
 /// The signed-in account.
 #[utoipa::path(
     tag = "auth",
+    operation_id = "get_me",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = UserView),

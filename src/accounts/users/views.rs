@@ -21,6 +21,7 @@ pub struct UserView {
     pub role: Role,
     /// The byline this account writes under, if any.
     #[schema(example = 3)]
+    #[schema(required = true)]
     pub author_id: Option<i64>,
     /// Inactive accounts cannot sign in and their tokens are refused.
     pub active: bool,

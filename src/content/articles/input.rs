@@ -77,14 +77,20 @@ pub struct ArticleCreate {
         example = "L’été à Niamey : « Noël » approche",
         min_length = 1,
         max_length = 300,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        value_type = String,
+        required = true
     )]
-    pub title: String,
+    #[serde(default)]
+    pub title: Option<String>,
     #[schema(
         example = "Les rues de Niamey se parent de **lumières**.",
-        max_length = 500000
+        max_length = 500000,
+        value_type = String,
+        required = true
     )]
-    pub body: String,
+    #[serde(default)]
+    pub body: Option<String>,
     /// Default `markdown`.
     pub body_format: Option<BodyFormat>,
     /// Default (also when blank): the first sentences of the body.
@@ -102,11 +108,13 @@ pub struct ArticleCreate {
     /// Required in the future for `scheduled`; defaults to now when published.
     #[schema(value_type = Option<String>, format = DateTime, example = "2025-12-20T08:00:00Z")]
     pub published_at: Option<DateTime<Utc>>,
-    #[schema(example = 2)]
-    pub category_id: i64,
+    #[schema(example = 2, value_type = i64, required = true)]
+    #[serde(default)]
+    pub category_id: Option<i64>,
     /// Bylines in order; the first is the primary author.
-    #[schema(example = json!([2, 5]), min_items = 1)]
-    pub author_ids: Vec<i64>,
+    #[schema(example = json!([2, 5]), min_items = 1, value_type = Vec<i64>, required = true)]
+    #[serde(default)]
+    pub author_ids: Option<Vec<i64>>,
     #[schema(example = json!([3]))]
     pub tag_ids: Option<Vec<i64>>,
     /// A media object of the library as the featured image (see `featured_image`).
@@ -315,9 +323,17 @@ fn merge_featured(
 
 impl Desired {
     pub fn from_create(body: ArticleCreate) -> Self {
+        // Required fields are read as optional so that a missing one is
+        // reported with every other bad field, not alone (serde stops at
+        // the first); `ArticleDraft::parse` keeps one error per field.
+        let mut errors = Vec::new();
+        let title = present("title", body.title, &mut errors);
+        let text = present("body", body.body, &mut errors);
+        let category_id = present("category_id", body.category_id, &mut errors);
+        let author_ids = present("author_ids", body.author_ids, &mut errors);
         Self {
-            title: body.title,
-            body: body.body,
+            title,
+            body: text,
             body_format: body.body_format.unwrap_or(BodyFormat::Markdown),
             excerpt: body.excerpt,
             slug: body.slug,
@@ -325,8 +341,8 @@ impl Desired {
             published_at_sent: body.published_at.is_some(),
             published_at: body.published_at.map(utc),
             language: body.language.unwrap_or_else(|| "fr".to_owned()),
-            category_id: body.category_id,
-            author_ids: body.author_ids,
+            category_id,
+            author_ids,
             tag_ids: body.tag_ids.unwrap_or_default(),
             featured_image_id: body.featured_image_id,
             featured_image: body.featured_image,
@@ -337,7 +353,7 @@ impl Desired {
             featured: body.featured.unwrap_or(false),
             sponsored: body.sponsored.unwrap_or(false),
             comments_enabled: body.comments_enabled.unwrap_or(true),
-            errors: Vec::new(),
+            errors,
         }
     }
 
@@ -460,6 +476,19 @@ pub struct ArticleDraft {
     pub featured: bool,
     pub sponsored: bool,
     pub comments_enabled: bool,
+}
+
+/// A required field's value, or its type's empty value and a `required`
+/// error naming it.
+fn present<T: Default>(field: &str, value: Option<T>, errors: &mut Vec<FieldError>) -> T {
+    value.unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            field,
+            "required",
+            format!("`{field}` is required"),
+        ));
+        T::default()
+    })
 }
 
 fn duplicates(field: &str, ids: &[i64], errors: &mut Vec<FieldError>) {

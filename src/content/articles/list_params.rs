@@ -235,12 +235,14 @@ impl ArticleListQuery {
                     )
                 })?;
                 // The public only ever sees published articles; asking for
-                // others is refused rather than silently answered with none.
+                // others is refused rather than silently answered with none,
+                // as a 401 (with `WWW-Authenticate`): the same request with
+                // credentials is answered.
                 if !newsroom && status != ArticleStatus::Published {
-                    return Err(ApiError::bad_parameter(
-                        "status",
-                        "not_allowed",
-                        "only authenticated newsroom callers may list unpublished articles",
+                    return Err(ApiError::Unauthorized(
+                        "only authenticated newsroom callers may list unpublished articles; \
+                         sign in and send the bearer token"
+                            .to_owned(),
                     ));
                 }
                 Some(status)

@@ -11,30 +11,36 @@ use super::list_params::{ArticleInclude, ArticleListQuery, parse_shape, related_
 use super::list_params::{CursorPayload, SortValue};
 use super::renderings;
 use super::use_cases::{self, Start};
-use super::views::{ArticleList, ArticleRead, ArticleView, RelatedList};
+use super::views::{
+    Article, ArticleList, RelatedList, SPARSE_JSON, SparseArticle, SparseArticleList,
+};
 use crate::auth::Caller;
 use crate::auth::policy::may_read_unpublished;
 use crate::content::lookup::IdOrSlug;
 use crate::error::{ApiError, Problem};
-use crate::http::conditional::{json_bytes_get, json_get, json_written, precondition};
+use crate::http::conditional::{
+    JSON, json_bytes_get, json_get, json_get_as, json_written, precondition,
+};
 use crate::http::cursor::CursorKey;
-use crate::http::extract::{JsonBody, QueryParams};
+use crate::http::extract::{JsonBody, JsonBodyAfterPreconditions, QueryParams};
 use crate::http::listing::{ListEnvelope, ListMeta, link_header};
 use crate::state::AppState;
 
 /// List articles.
 ///
-/// The public sees published articles whose `published_at` has passed; the
-/// newsroom (any account or API token) sees every status. Items embed
+/// Public. The public sees published articles whose `published_at` has
+/// passed; with a bearer token (an account or an API token) the newsroom's
+/// view: every status. Items embed
 /// `author`, `authors`, `category` (with `path`) and `tags`; `body` and
 /// `body_html` only with `include=body`. Page with `page` or, stable while
 /// articles are published, with `cursor` from `meta.next_cursor`.
 #[utoipa::path(
     tag = "articles",
     params(ArticleListQuery),
-    security(("bearer" = []), ()),
     responses(
-        (status = 200, description = "A page of articles", body = ArticleList,
+        (status = 200, description = "A page of articles; with `fields`, trimmed ones \
+         (`application/vnd.cms.sparse+json`)",
+         content((ArticleList = "application/json"), (SparseArticleList = "application/vnd.cms.sparse+json")),
          headers(("ETag" = String, description = "Strong validator of this response"),
                  ("Link" = String, description = "RFC 8288 links: first, prev, next, last"),
                  ("Cache-Control" = String, description = "public, max-age=N for anonymous reads; private, no-store otherwise"))),
@@ -76,6 +82,7 @@ pub async fn list_articles(
         let bytes = renderings::envelope(&page.data, &meta)?;
         return json_bytes_get(&req, &caller, max_age, bytes, &headers(&meta));
     }
+    let media_type = media_type(params.shape.fields.is_some());
     let page = use_cases::list(&state.content, &caller, params, start).await?;
     let meta = ListMeta::new(page_number, per_page, page.total, cursors.seal(page.next));
     let headers = headers(&meta);
@@ -83,7 +90,12 @@ pub async fn list_articles(
         data: page.data,
         meta,
     };
-    json_get(&req, &caller, max_age, &envelope, &headers)
+    json_get_as(&req, &caller, max_age, &envelope, &headers, media_type)
+}
+
+/// An article read trimmed by `fields` says so in its media type.
+fn media_type(trimmed: bool) -> &'static str {
+    if trimmed { SPARSE_JSON } else { JSON }
 }
 
 /// The cursors of one list query: sealed with the server's key and bound
@@ -144,16 +156,18 @@ pub struct ArticleGetQuery {
 
 /// Get an article by id or slug.
 ///
-/// A draft, or an article scheduled for later, is a 404 to the public.
+/// Public. A draft, or an article scheduled for later, is a 404 to the
+/// public; with a bearer token the newsroom sees it.
 #[utoipa::path(
     tag = "articles",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "lutte-contre-le-terrorisme-le-niger-compte-sur-la-russie"),
         ArticleGetQuery,
     ),
-    security(("bearer" = []), ()),
     responses(
-        (status = 200, description = "The article (sparse with `fields`)", body = ArticleRead,
+        (status = 200, description = "The article; with `fields`, trimmed \
+         (`application/vnd.cms.sparse+json`)",
+         content((Article = "application/json"), (SparseArticle = "application/vnd.cms.sparse+json")),
          headers(("ETag" = String, description = "Strong validator; send it back in If-Match to update"),
                  ("Cache-Control" = String, description = "public, max-age=N for anonymous reads; private, no-store otherwise"))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -183,8 +197,9 @@ pub async fn get_article(
     {
         return json_bytes_get(&req, &caller, max_age, bytes, &[]);
     }
+    let media_type = media_type(shape.fields.is_some());
     let view = use_cases::get(&state.content, &caller, key, shape).await?;
-    json_get(&req, &caller, max_age, &view, &[])
+    json_get_as(&req, &caller, max_age, &view, &[], media_type)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -205,7 +220,6 @@ pub struct RelatedQuery {
         ("id_or_slug" = String, Path, description = "Numeric id or slug of the article"),
         RelatedQuery,
     ),
-    security(("bearer" = []), ()),
     responses(
         (status = 200, description = "Related articles", body = RelatedList,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -250,7 +264,7 @@ pub async fn related_articles(
     })),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created", body = ArticleView,
+        (status = 201, description = "Created", body = Article,
          headers(("Location" = String, description = "URL of the new article"), ("ETag" = String))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
@@ -286,7 +300,7 @@ pub async fn create_article(
     request_body(content = ArticlePatch, example = json!({"status": "published"})),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Updated", body = ArticleView, headers(("ETag" = String))),
+        (status = 200, description = "Updated", body = Article, headers(("ETag" = String))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
@@ -305,9 +319,9 @@ pub async fn update_article(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: JsonBody<ArticlePatch>,
+    body: JsonBodyAfterPreconditions<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = use_cases::update(
+    let view = use_cases::update_as_sent(
         &state.content,
         caller,
         IdOrSlug::parse(&path),

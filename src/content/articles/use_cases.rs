@@ -484,7 +484,7 @@ fn checked(
         Ok(_) => Err(ApiError::Validation(reference)),
         Err(mut errors) => {
             errors.append(&mut reference);
-            Err(ApiError::Validation(errors))
+            Err(ApiError::Validation(FieldError::first_per_field(errors)))
         }
     }
 }
@@ -531,7 +531,7 @@ pub async fn create(
                 })
                 .await?;
             errors.append(&mut reference);
-            return Err(ApiError::Validation(errors));
+            return Err(ApiError::Validation(FieldError::first_per_field(errors)));
         }
     };
     let urls = cx.media_urls.clone();
@@ -614,6 +614,19 @@ pub async fn update(
     expect: Precondition,
     patch: ArticlePatch,
 ) -> Result<ArticleView, ApiError> {
+    update_as_sent(cx, caller, key, expect, Ok(patch)).await
+}
+
+/// `update` for a body as `/api/v1` received it: one of the wrong shape
+/// (`Err`, its field errors) is refused with 422 only after the checks that
+/// do not need it, so that a stale `If-Match` is a 412 whatever was sent.
+pub async fn update_as_sent(
+    cx: &Content,
+    caller: Caller,
+    key: IdOrSlug,
+    expect: Precondition,
+    patch: Result<ArticlePatch, Vec<FieldError>>,
+) -> Result<ArticleView, ApiError> {
     caller.require_authenticated()?;
     let clock = Arc::clone(&cx.clock);
     let urls = cx.media_urls.clone();
@@ -626,8 +639,28 @@ pub async fn update(
             let tree = tree_in_transaction(conn)?;
             let current = detail(conn, row.clone(), now, Arc::clone(&tree))?;
             let current_status = row.effective_status(now);
+            // A body of the wrong shape waits for the checks that do not
+            // need it: may the caller edit this article at all, and is its
+            // copy current (412 before 422).
+            let patch = match &patch {
+                Ok(patch) => patch.clone(),
+                Err(shape) => {
+                    authorize_article(
+                        &caller,
+                        ArticleAction::Update,
+                        &ArticleFacts {
+                            current_authors: &current.author_ids(),
+                            current_status: Some(current_status),
+                            new_authors: &current.author_ids(),
+                            new_status: current_status,
+                        },
+                    )?;
+                    expect.check(&current)?;
+                    return Err(ApiError::Validation(shape.clone()));
+                }
+            };
             let tag_ids = queries::tag_ids(conn, row.id)?;
-            let desired = Desired::from_patch(&row, &current, tag_ids, now, patch.clone());
+            let desired = Desired::from_patch(&row, &current, tag_ids, now, patch);
             authorize_article(
                 &caller,
                 ArticleAction::Update,

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{AnyOfBuilder, Schema};
-use utoipa::openapi::{Ref, RefOr};
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
 
 use super::rows::ArticleRow;
 use crate::content::articles::lifecycle::ArticleStatus;
@@ -63,10 +63,13 @@ pub struct FeaturedImage {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Seo {
     #[schema(example = "Le Niger compte sur la Russie contre le terrorisme")]
+    #[schema(required = true)]
     pub title: Option<String>,
     #[schema(example = "Niamey a signé un accord de coopération militaire avec Moscou.")]
+    #[schema(required = true)]
     pub description: Option<String>,
     #[schema(example = "https://journal.example/articles/lutte-contre-le-terrorisme")]
+    #[schema(required = true)]
     pub canonical_url: Option<String>,
 }
 
@@ -97,6 +100,7 @@ pub struct ArticleView {
     pub status: ArticleStatus,
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2025-01-18T09:30:00Z")]
+    #[schema(required = true)]
     pub published_at: Option<NaiveDateTime>,
     #[serde(with = "timestamp::rfc3339")]
     #[schema(value_type = String, format = DateTime, example = "2025-01-18T08:00:00Z")]
@@ -109,13 +113,20 @@ pub struct ArticleView {
     pub version: i32,
     #[schema(example = "fr")]
     pub language: String,
-    /// The primary byline (the first of `authors`).
+    /// The primary byline (the first of `authors`). Every article has one:
+    /// writes refuse an empty `author_ids`, and a byline that signs
+    /// articles cannot be deleted.
+    #[schema(value_type = AuthorRef)]
     pub author: Option<AuthorRef>,
     /// Every byline, primary first.
     pub authors: Vec<AuthorRef>,
-    /// With its breadcrumb `path` from the root.
+    /// With its breadcrumb `path` from the root. Every article has one:
+    /// `category_id` is required, and a category with articles cannot be
+    /// deleted.
+    #[schema(value_type = CategoryRef)]
     pub category: Option<CategoryRef>,
     pub tags: Vec<TagRef>,
+    #[schema(required = true)]
     pub featured_image: Option<FeaturedImage>,
     pub seo: Seo,
     pub featured: bool,
@@ -237,22 +248,101 @@ impl ArticleView {
     }
 }
 
-/// With `fields`, an article keeps only the fields named (and `id`): the
-/// same properties as `ArticleView`, each as strict, but only `id` required.
+/// The media type of an article, or a page of them, trimmed by `fields`:
+/// JSON whose schema is `SparseArticle`. A distinct type lets the OpenAPI
+/// document type the plain `application/json` answer exactly (every field
+/// present) while still documenting the trimmed one; see
+/// docs/api-decisions.md "Typed clients".
+pub const SPARSE_JSON: &str = "application/vnd.cms.sparse+json";
+
+/// Which of the article schemas `article_schema` writes.
+#[derive(Clone, Copy, PartialEq)]
+enum ArticleSchema {
+    /// The detail: `body` and `body_html` always there.
+    Detail,
+    /// A list item: `body` and `body_html` only with `include=body`.
+    ListItem,
+    /// Trimmed by `fields`: only `id` sure to be there.
+    Sparse,
+}
+
+/// `ArticleView`'s derived properties, with what each schema promises:
+/// the bodies are strings where present (never `null`), required in the
+/// detail, optional in a list item; a sparse article requires `id` only.
+fn article_schema(which: ArticleSchema, description: &str) -> RefOr<Schema> {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let mut schema = <ArticleView as utoipa::PartialSchema>::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        for field in ["body", "body_html"] {
+            if let Some(RefOr::T(Schema::Object(property))) = object.properties.get_mut(field) {
+                property.schema_type = SchemaType::Type(Type::String);
+            }
+        }
+        match which {
+            ArticleSchema::Detail => {
+                object
+                    .required
+                    .extend(["body".to_owned(), "body_html".to_owned()]);
+            }
+            ArticleSchema::ListItem => {}
+            ArticleSchema::Sparse => object.required = vec!["id".to_owned()],
+        }
+        object.description = Some(description.to_owned());
+    }
+    schema
+}
+
+/// An article as its own read (`GET /api/v1/articles/{id_or_slug}`) and a
+/// write's answer show it: every field, bodies included.
+pub struct Article;
+
+impl utoipa::PartialSchema for Article {
+    fn schema() -> RefOr<Schema> {
+        article_schema(
+            ArticleSchema::Detail,
+            "An article, whole: its bodies, bylines, category path and tags.",
+        )
+    }
+}
+
+impl ToSchema for Article {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <ArticleView as ToSchema>::schemas(schemas);
+    }
+}
+
+/// An article in a list: the detail without `body` and `body_html` unless
+/// `include=body`.
+pub struct ArticleListItem;
+
+impl utoipa::PartialSchema for ArticleListItem {
+    fn schema() -> RefOr<Schema> {
+        article_schema(
+            ArticleSchema::ListItem,
+            "An article in a list: as the detail, with `body` and `body_html` only \
+             when `include=body` asks for them.",
+        )
+    }
+}
+
+impl ToSchema for ArticleListItem {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <ArticleView as ToSchema>::schemas(schemas);
+    }
+}
+
+/// With `fields`, an article keeps only the fields named (and `id`), and
+/// the answer's media type is `SPARSE_JSON`.
 pub struct SparseArticle;
 
 impl utoipa::PartialSchema for SparseArticle {
     fn schema() -> RefOr<Schema> {
-        let mut schema = <ArticleView as utoipa::PartialSchema>::schema();
-        if let RefOr::T(Schema::Object(object)) = &mut schema {
-            object.required = vec!["id".to_owned()];
-            object.description = Some(
-                "An article reduced by `fields`: only the fields named, and `id`; each \
-                 as in `ArticleView`."
-                    .to_owned(),
-            );
-        }
-        schema
+        article_schema(
+            ArticleSchema::Sparse,
+            "An article reduced by `fields` (media type \
+             `application/vnd.cms.sparse+json`): only the fields named, and `id`; \
+             each as in `Article`.",
+        )
     }
 }
 
@@ -262,37 +352,20 @@ impl ToSchema for SparseArticle {
     }
 }
 
-/// An article as read: the full `ArticleView`, or the `SparseArticle` that
-/// `fields` asks for. Without `fields` it is always an `ArticleView`.
-pub struct ArticleRead;
-
-impl utoipa::PartialSchema for ArticleRead {
-    fn schema() -> RefOr<Schema> {
-        AnyOfBuilder::new()
-            .item(Ref::from_schema_name(ArticleView::name()))
-            .item(Ref::from_schema_name(SparseArticle::name()))
-            .description(Some(
-                "The full `ArticleView`; with `fields`, a `SparseArticle` holding only \
-                 the fields named and `id`.",
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for ArticleRead {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((ArticleView::name().into(), ArticleView::schema()));
-        <ArticleView as ToSchema>::schemas(schemas);
-        schemas.push((SparseArticle::name().into(), SparseArticle::schema()));
-    }
-}
-
 /// A page of articles.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleList {
-    /// Full views, or sparse ones with `fields`.
-    #[schema(value_type = Vec<ArticleRead>)]
+    #[schema(value_type = Vec<ArticleListItem>)]
     pub data: Vec<ArticleView>,
+    pub meta: crate::http::listing::ListMeta,
+}
+
+/// A page of articles trimmed by `fields` (media type
+/// `application/vnd.cms.sparse+json`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the trimmed page; the list writes `ArticleList`'s envelope
+pub struct SparseArticleList {
+    pub data: Vec<SparseArticle>,
     pub meta: crate::http::listing::ListMeta,
 }
 
@@ -311,9 +384,12 @@ pub struct RelatedArticle {
     pub excerpt: String,
     #[serde(with = "timestamp::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2025-01-17T16:00:00Z")]
+    #[schema(required = true)]
     pub published_at: Option<NaiveDateTime>,
+    #[schema(required = true)]
     pub featured_image: Option<FeaturedImage>,
-    /// Its category, for the label above the title.
+    /// Its category, for the label above the title (every article has one).
+    #[schema(value_type = CategoryRef)]
     pub category: Option<CategoryRef>,
 }
 

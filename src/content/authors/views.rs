@@ -45,8 +45,10 @@ pub struct AuthorView {
     #[schema(example = "Aïssata Maïga")]
     pub name: String,
     #[schema(example = "Journaliste, correspondante à Niamey.")]
+    #[schema(required = true)]
     pub bio: Option<String>,
     #[schema(example = "https://cdn.example/avatars/aissata.webp")]
+    #[schema(required = true)]
     pub avatar_url: Option<String>,
     pub links: Vec<AuthorLink>,
     /// Published articles it signs (primary author or co-author).

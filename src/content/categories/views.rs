@@ -51,8 +51,10 @@ pub struct CategoryView {
     #[schema(example = "Diplomatie")]
     pub name: String,
     #[schema(example = "Relations internationales et coopération")]
+    #[schema(required = true)]
     pub description: Option<String>,
     #[schema(example = 1)]
+    #[schema(required = true)]
     pub parent_id: Option<i64>,
     /// Order among its siblings (ascending).
     #[schema(example = 0)]

@@ -25,6 +25,7 @@ fn not_found() -> ApiError {
 /// and `renditions[].url` name it.
 #[utoipa::path(
     tag = "media",
+    operation_id = "get_media_file",
     params(
         ("shard" = String, Path, description = "The first two characters of `hash`"),
         ("hash" = String, Path, description = "SHA-256 of the uploaded bytes, in hex"),
@@ -58,6 +59,7 @@ pub async fn serve_file(
 /// The headers `GET` would send, without the file.
 #[utoipa::path(
     tag = "media",
+    operation_id = "head_media_file",
     params(
         ("shard" = String, Path, description = "The first two characters of `hash`"),
         ("hash" = String, Path, description = "SHA-256 of the uploaded bytes, in hex"),

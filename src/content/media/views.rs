@@ -73,9 +73,13 @@ pub struct MediaView {
     /// The name it was uploaded with.
     #[schema(example = "Président Talon.jpg")]
     pub file_name: String,
+    #[schema(required = true)]
     pub alt: Option<String>,
+    #[schema(required = true)]
     pub caption: Option<String>,
+    #[schema(required = true)]
     pub credit: Option<String>,
+    #[schema(required = true)]
     pub title: Option<String>,
     /// A BlurHash (blurha.sh) of the image, to paint while it loads.
     #[schema(example = "LEHV6nWB2yk8pyo0adR*.7kCMdnj")]

@@ -32,6 +32,7 @@ pub struct TagView {
     #[schema(example = "Élections")]
     pub name: String,
     #[schema(example = "Scrutins et campagnes électorales")]
+    #[schema(required = true)]
     pub description: Option<String>,
     #[serde(with = "timestamp::rfc3339")]
     #[schema(value_type = String, format = DateTime, example = "2025-01-18T09:30:00Z")]
