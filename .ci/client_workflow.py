@@ -17,7 +17,7 @@ from newsroom_client.models import (
     ArticleCreate,
     ArticlePatch,
     ArticleStatus,
-    ArticleView,
+    Article,
     AuthorCreate,
     CategoryCreate,
     LoginRequest,
@@ -56,7 +56,7 @@ def main():
                 tag_ids=[tag.id],
             ),
         ),
-        ArticleView,
+        Article,
         "create article",
     )
     assert draft.status == ArticleStatus.DRAFT, draft.status
@@ -66,12 +66,12 @@ def main():
 
     published = expect(
         update_article.sync(client=writer, id_or_slug=str(draft.id), body=ArticlePatch(status=ArticleStatus.PUBLISHED)),
-        ArticleView,
+        Article,
         "publish",
     )
     assert published.status == ArticleStatus.PUBLISHED
 
-    read = expect(get_article.sync(client=public, id_or_slug=draft.slug), ArticleView, "public read")
+    read = expect(get_article.sync(client=public, id_or_slug=draft.slug), Article, "public read")
     assert read.title == title, read.title
     assert read.author.name == author.name
     assert read.category.name == category.name
