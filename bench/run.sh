@@ -68,10 +68,13 @@ PIDS+=("$!")
 sleep 0.5
 
 BASE="http://127.0.0.1:$PORT"
-declare -a NAMES URLS SCRIPTS
-add() { NAMES+=("$1"); URLS+=("$2"); SCRIPTS+=("${3:-}"); }
+declare -a NAMES URLS SCRIPTS HEADERS
+add() { NAMES+=("$1"); URLS+=("$2"); SCRIPTS+=("${3:-}"); HEADERS+=("${4:-}"); }
 add "ceiling: fixed JSON (same bytes)" "http://127.0.0.1:$CEILING_PORT/"
 add "list page 1 (20, with relations)" "$BASE/api/v1/articles?per_page=20"
+# The same page as a browser asks for it; with the cache on, the stored
+# gzip bytes (http::compression).
+add "list page 1, gzip" "$BASE/api/v1/articles?per_page=20" "" "Accept-Encoding: gzip"
 add "list by cursor, deep in the set" "$BASE/api/v1/articles?per_page=20&cursor=$(cat "$OUT/deep_cursor.txt")"
 add "list by category (with descendants)" "$BASE/api/v1/articles?per_page=20&category=$(cat "$OUT/root_category.txt")"
 add "article by random slug" "$BASE" bench/random_slug.lua
@@ -88,6 +91,7 @@ for conns in 2 16; do
   for i in "${!NAMES[@]}"; do
     args=(-t2 -c"$conns" --latency)
     [ -n "${SCRIPTS[$i]}" ] && args+=(-s "${SCRIPTS[$i]}")
+    [ -n "${HEADERS[$i]}" ] && args+=(-H "${HEADERS[$i]}")
     BENCH_OUT="$OUT" wrk "${args[@]}" -d"${WARMUP}s" "${URLS[$i]}" >/dev/null
     BENCH_OUT="$OUT" wrk "${args[@]}" -d"${DURATION}s" "${URLS[$i]}" >"$WORK/wrk.txt"
     line=$(python3 bench/parse_wrk.py "$WORK/wrk.txt" "${NAMES[$i]}" "$conns" "$ceiling")

@@ -306,6 +306,9 @@ fn serve(
             .wrap(from_fn(http::fallback::problem_fallback))
             .wrap(from_fn(http::security_headers::security_headers))
             .wrap(from_fn(http::response_cache::response_cache))
+            // Outside the cache: what the cache answers is compressed
+            // already (and left alone); everything else is compressed here.
+            .wrap(from_fn(http::compression::compress_the_rest))
             .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))
             .wrap(from_fn(shutdown::close_connections_while_draining))

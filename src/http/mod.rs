@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP concerns shared by every resource.
 
+pub mod compression;
 pub mod conditional;
 pub mod control_characters;
 pub mod cors;

@@ -17,7 +17,10 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 
+use actix_web::http::header::ContentEncoding;
+
 use crate::changes::ContentGeneration;
+use crate::http::compression;
 
 /// Public reads that may be cached.
 const CONTENT_PREFIXES: &[&str] = &[
@@ -32,6 +35,31 @@ struct CachedResponse {
     headers: HeaderMap,
     etag: Option<String>,
     body: Bytes,
+    /// The body compressed, per encoding asked for so far
+    /// (`http::compression`); an entry gains one by being replaced.
+    variants: Vec<(ContentEncoding, Bytes)>,
+}
+
+impl CachedResponse {
+    fn variant(&self, encoding: ContentEncoding) -> Option<&Bytes> {
+        self.variants
+            .iter()
+            .find(|(e, _)| *e == encoding)
+            .map(|(_, bytes)| bytes)
+    }
+
+    /// This entry with `bytes` as its `encoding` variant too.
+    fn with_variant(&self, encoding: ContentEncoding, bytes: Bytes) -> Self {
+        let mut variants = self.variants.clone();
+        variants.push((encoding, bytes));
+        Self {
+            generation: self.generation,
+            headers: self.headers.clone(),
+            etag: self.etag.clone(),
+            body: self.body.clone(),
+            variants,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -40,7 +68,8 @@ struct BodyWeight;
 impl quick_cache::Weighter<String, Arc<CachedResponse>> for BodyWeight {
     fn weight(&self, key: &String, value: &Arc<CachedResponse>) -> u64 {
         // Headers and bookkeeping cost about as much as a small body.
-        (key.len() + value.body.len() + 512) as u64
+        let variants: usize = value.variants.iter().map(|(_, b)| b.len()).sum();
+        (key.len() + value.body.len() + variants + 512) as u64
     }
 }
 
@@ -101,17 +130,27 @@ enum Freshness {
     Stale,
 }
 
-fn replay(entry: &CachedResponse, not_modified: bool, freshness: Freshness) -> HttpResponse {
+/// `entry` as a response, its body `encoded` when a variant was chosen.
+fn replay(
+    entry: &CachedResponse,
+    encoded: Option<(ContentEncoding, &Bytes)>,
+    not_modified: bool,
+    freshness: Freshness,
+) -> HttpResponse {
     let mut builder = HttpResponseBuilder::new(if not_modified {
         StatusCode::NOT_MODIFIED
     } else {
         StatusCode::OK
     });
+    // The stored headers say `Vary: Accept-Encoding` already.
     for (name, value) in &entry.headers {
         if not_modified && (name == header::CONTENT_TYPE || name == header::CONTENT_LENGTH) {
             continue;
         }
         builder.insert_header((name.clone(), value.clone()));
+    }
+    if let Some((encoding, _)) = encoded {
+        builder.insert_header(encoding);
     }
     match freshness {
         Freshness::Hit => {
@@ -127,9 +166,33 @@ fn replay(entry: &CachedResponse, not_modified: bool, freshness: Freshness) -> H
     if not_modified {
         builder.finish()
     } else {
-        builder.body(entry.body.clone())
+        builder.body(encoded.map_or_else(|| entry.body.clone(), |(_, b)| b.clone()))
     }
 }
+
+/// The entry's body in the encoding this request asks for: the stored
+/// variant, or one made now and stored for the next reads (replacing the
+/// entry under `key`). `None`: the plain bytes (or the encoding failed,
+/// which only costs the saving).
+fn encoded_for(
+    req: &actix_web::HttpRequest,
+    entries: &Entries,
+    key: &str,
+    entry: &Arc<CachedResponse>,
+) -> Option<(ContentEncoding, Bytes)> {
+    let encoding = compression::negotiate(req, entry.body.len())?;
+    if let Some(bytes) = entry.variant(encoding) {
+        return Some((encoding, bytes.clone()));
+    }
+    let bytes = compression::encode(encoding, &entry.body, compression::Effort::Stored).ok()?;
+    entries.insert(
+        key.to_owned(),
+        Arc::new(entry.with_variant(encoding, bytes.clone())),
+    );
+    Some((encoding, bytes))
+}
+
+type Entries = quick_cache::sync::Cache<String, Arc<CachedResponse>, BodyWeight>;
 
 pub async fn response_cache(
     req: ServiceRequest,
@@ -169,7 +232,18 @@ pub async fn response_cache(
     let known = entries.get(&key);
     if let Some(entry) = known.as_ref().filter(|e| e.generation == generation) {
         let not_modified = if_none_match_hits(if_none_match.as_ref(), entry.etag.as_deref());
-        return Ok(req.into_response(replay(entry, not_modified, Freshness::Hit)));
+        let encoded = if not_modified {
+            None
+        } else {
+            encoded_for(req.request(), entries, &key, entry)
+        };
+        let response = replay(
+            entry,
+            encoded.as_ref().map(|(e, b)| (*e, b)),
+            not_modified,
+            Freshness::Hit,
+        );
+        return Ok(req.into_response(response));
     }
     let response = next.call(req).await?;
     // stale-if-error: the database is unreachable, and this page was
@@ -180,10 +254,13 @@ pub async fn response_cache(
     {
         let not_modified = if_none_match_hits(if_none_match.as_ref(), entry.etag.as_deref());
         let (request, _) = response.into_parts();
-        return Ok(
-            ServiceResponse::new(request, replay(&entry, not_modified, Freshness::Stale))
-                .map_into_boxed_body(),
-        );
+        let encoded = compression::negotiate(&request, entry.body.len())
+            .and_then(|e| entry.variant(e).map(|b| (e, b)));
+        return Ok(ServiceResponse::new(
+            request,
+            replay(&entry, encoded, not_modified, Freshness::Stale),
+        )
+        .map_into_boxed_body());
     }
     let cacheable = response.status() == StatusCode::OK
         && response
@@ -199,19 +276,36 @@ pub async fn response_cache(
     let body = actix_web::body::to_bytes(body).await.map_err(|_| {
         actix_web::error::ErrorInternalServerError("response body could not be read")
     })?;
-    let entry = CachedResponse {
+    let mut headers = head.headers().clone();
+    compression::mark_encoded(&mut headers, None);
+    let mut entry = CachedResponse {
         generation,
         etag: head
             .headers()
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        headers: head.headers().clone(),
+        headers,
         // A body serialised into a growing buffer keeps up to twice its
         // length allocated; the copy holds exactly what the weigher counts.
         body: Bytes::copy_from_slice(&body),
+        variants: Vec::new(),
     };
+    // The first reader asking for an encoding pays for it; later ones get
+    // the stored bytes.
+    let encoded = compression::negotiate(&request, entry.body.len())
+        .and_then(|e| {
+            compression::encode(e, &entry.body, compression::Effort::Stored)
+                .ok()
+                .map(|b| (e, b))
+        });
+    if let Some((encoding, bytes)) = &encoded {
+        entry.variants.push((*encoding, bytes.clone()));
+    }
+    let mut head = head;
+    compression::mark_encoded(head.headers_mut(), encoded.as_ref().map(|(e, _)| *e));
     entries.insert(key, Arc::new(entry));
+    let body = encoded.map_or(body, |(_, bytes)| bytes);
     let response = head.set_body(body).map_into_boxed_body();
     Ok(ServiceResponse::new(request, response))
 }

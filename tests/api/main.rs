@@ -15,6 +15,7 @@ mod auth_login;
 mod auth_sessions;
 mod canaries;
 mod commit_path;
+mod compression;
 mod content_articles;
 mod content_contract;
 #[allow(dead_code, reason = "fixtures serve tests that come and go")]
