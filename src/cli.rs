@@ -72,3 +72,36 @@ pub fn media_gc(config: &Config) -> Result<(), String> {
     );
     Ok(())
 }
+
+/// The URL a person can open for a server bound to `bind` on `port`: an
+/// unspecified address (`0.0.0.0`, `::`) is reached as `127.0.0.1` from
+/// the same machine.
+pub fn base_url(bind: std::net::SocketAddr, port: u16) -> String {
+    let host = match bind.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{host}:{port}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_url;
+
+    #[test]
+    fn the_listening_line_names_an_address_one_can_open() {
+        assert_eq!(
+            base_url("0.0.0.0:8080".parse().unwrap(), 8080),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base_url("[::1]:0".parse().unwrap(), 4000),
+            "http://[::1]:4000"
+        );
+        assert_eq!(
+            base_url("192.0.2.7:80".parse().unwrap(), 80),
+            "http://192.0.2.7:80"
+        );
+    }
+}

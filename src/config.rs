@@ -89,6 +89,8 @@ pub struct Config {
     pub db_pool_size: u32,
     pub db_connect_timeout: Duration,
     pub max_body_bytes: usize,
+    /// When set, `GET /metrics` answers only `Authorization: Bearer <it>`.
+    pub metrics_token: Option<String>,
     pub workers: Option<usize>,
     pub cors_origins: Vec<String>,
     pub public_cache_seconds: u32,
@@ -220,6 +222,14 @@ impl Config {
             ));
         }
 
+        let metrics_token = var("CMS_METRICS_TOKEN").filter(|t| !t.is_empty());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(err(
+                "CMS_METRICS_TOKEN",
+                "must be at least 16 characters long (openssl rand -hex 24)".to_owned(),
+            ));
+        }
+
         let number = |name: &'static str, default: u64, min: u64, max: u64| match var(name) {
             None => Ok(default),
             Some(raw) => raw
@@ -274,6 +284,7 @@ impl Config {
             )?),
             max_body_bytes: number("CMS_MAX_BODY_BYTES", 1_048_576, 1_024, 64 * 1_048_576)?
                 as usize,
+            metrics_token,
             workers,
             cors_origins: var("CMS_CORS_ORIGINS")
                 .map(|raw| {

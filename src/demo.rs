@@ -215,6 +215,32 @@ pub fn seed(db: &Db) -> Result<String, ApiError> {
     })
 }
 
+/// What a start finds in the database: whether the demo belongs there,
+/// and whether anyone can sign in.
+pub struct Occupancy {
+    /// No content was ever written: no change is recorded (a deletion is
+    /// one), so a newsroom that emptied its site does not get the demo
+    /// back. An administrator created before the first start is no
+    /// content: `cms create-admin` then `cms serve` still seeds.
+    pub nothing_written_yet: bool,
+    pub accounts: i64,
+}
+
+pub fn occupancy(db: &Db) -> Result<Occupancy, ApiError> {
+    db.write_blocking(|conn| {
+        let changes = schema::content_events::table
+            .count()
+            .get_result::<i64>(conn.conn())?;
+        let accounts = schema::users::table
+            .count()
+            .get_result::<i64>(conn.conn())?;
+        Ok(Occupancy {
+            nothing_written_yet: changes == 0,
+            accounts,
+        })
+    })
+}
+
 /// The demo's changes are the service's own.
 fn actor() -> Actor {
     Actor::system("demo-seed")

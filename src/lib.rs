@@ -17,6 +17,7 @@ pub mod editors;
 pub mod error;
 pub mod ghost;
 pub mod health;
+pub mod home;
 pub mod http;
 pub mod indieauth;
 pub mod jobs;
@@ -97,11 +98,24 @@ impl Application {
             fresh,
             "database ready"
         );
-        if fresh && config.seed_demo {
+        let occupancy = demo::occupancy(&db).map_err(|e| {
+            StartError::Seed(format!(
+                "could not read the database: {}",
+                e.problem().detail
+            ))
+        })?;
+        if config.seed_demo && occupancy.nothing_written_yet {
             let summary = demo::seed(&db).map_err(|e| {
                 StartError::Seed(format!("demo seed failed: {}", e.problem().detail))
             })?;
             tracing::info!("{summary}");
+        }
+        if occupancy.accounts == 0 {
+            tracing::warn!(
+                "no account yet: create the administrator with \
+                 `cms create-admin --email you@example.org --password-stdin` \
+                 (the password is read from standard input)"
+            );
         }
         // Started now, run by the job workers once the service listens.
         if let Err(e) = content::articles::backfill::schedule_if_needed(&db, clock.now()) {

@@ -71,7 +71,14 @@ fn main() -> ExitCode {
         print!("{}", cms::openapi::document_json());
         return ExitCode::SUCCESS;
     }
-    cms::telemetry::init();
+    let log_format = match cms::telemetry::LogFormat::from_env() {
+        Ok(format) => format,
+        Err(err) => {
+            eprintln!("error: invalid configuration: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    cms::telemetry::init(log_format);
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -102,8 +109,10 @@ fn main() -> ExitCode {
 
 fn serve(config: Config) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
+        let bind = config.bind;
         let app = Application::build(config).map_err(|e| e.to_string())?;
-        tracing::info!(port = app.port(), "listening");
+        let base = cms::cli::base_url(bind, app.port());
+        tracing::info!("listening on {base}/ (API documentation at {base}/docs)");
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }

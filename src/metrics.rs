@@ -1,13 +1,60 @@
 //! `GET /metrics`: Prometheus text exposition of request counts and
 //! latencies and of the database pool, for scraping by the operator.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
+use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Upper bounds of the latency buckets, in seconds: from a cached read
+/// (well under a millisecond) to a slow upload.
+const BUCKETS: [f64; 12] = [
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// One route's latency histogram: a count per bucket (not cumulative;
+/// summed when rendered), the total count and the sum.
+#[derive(Default)]
+struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    fn record(&self, elapsed: std::time::Duration) {
+        let seconds = elapsed.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+/// The route a response answered, as its pattern
+/// (`/api/v1/articles/{id_or_slug}`): a response extension set by the
+/// response cache on its hits, which never reach the router.
+#[derive(Clone)]
+pub struct RoutePattern(pub Arc<str>);
+
+/// What a request is counted under when no route matched.
+const UNMATCHED: &str = "unmatched";
+
+/// The methods counted apart; others count as the last.
+const METHODS: [&str; 8] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER",
+];
+
+/// A route's histograms, one per method.
+type RouteHistograms = [Histogram; METHODS.len()];
 
 /// Counters shared by every worker; plain atomics, no locks on the hot path.
 pub struct Metrics {
@@ -15,6 +62,10 @@ pub struct Metrics {
     /// Responses by status class: index 0 is 1xx … index 4 is 5xx.
     responses: [AtomicU64; 5],
     duration_micros: AtomicU64,
+    /// Per method and route pattern; the patterns are the routes', so the
+    /// map stays small. Read-locked on the hot path, written once per
+    /// route.
+    routes: RwLock<HashMap<String, Arc<RouteHistograms>>>,
 }
 
 impl Default for Metrics {
@@ -23,6 +74,7 @@ impl Default for Metrics {
             started: Instant::now(),
             responses: Default::default(),
             duration_micros: AtomicU64::new(0),
+            routes: RwLock::default(),
         }
     }
 }
@@ -35,7 +87,85 @@ impl Metrics {
         self.duration_micros.fetch_add(micros, Ordering::Relaxed);
     }
 
-    fn render(&self, state: &AppState, jobs: Option<crate::jobs::Counts>) -> String {
+    /// Counts a response to `method` on `route` (a pattern; `None` when no
+    /// route matched) in that route's latency histogram.
+    pub fn record_route(&self, method: &str, route: Option<&str>, elapsed: std::time::Duration) {
+        let route = route.unwrap_or(UNMATCHED);
+        let method = METHODS
+            .iter()
+            .position(|m| *m == method)
+            .unwrap_or(METHODS.len() - 1);
+        // No allocation once a route has been seen.
+        let found = self
+            .routes
+            .read()
+            .ok()
+            .and_then(|routes| routes.get(route).map(Arc::clone));
+        let histograms = match found {
+            Some(histograms) => histograms,
+            None => match self.routes.write() {
+                Ok(mut routes) => Arc::clone(routes.entry(route.to_owned()).or_default()),
+                Err(_) => return,
+            },
+        };
+        histograms[method].record(elapsed);
+    }
+
+    fn render_routes(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "# HELP cms_http_request_duration_seconds Time spent serving requests, by route."
+        );
+        let _ = writeln!(out, "# TYPE cms_http_request_duration_seconds histogram");
+        let Ok(routes) = self.routes.read() else {
+            return;
+        };
+        let mut sorted: Vec<_> = routes.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let seen = sorted.into_iter().flat_map(|(route, histograms)| {
+            METHODS
+                .iter()
+                .zip(histograms.iter())
+                .filter(|(_, h)| h.count.load(Ordering::Relaxed) > 0)
+                .map(move |(method, h)| (method, route, h))
+        });
+        for (method, route, histogram) in seen {
+            let labels = format!(
+                "method=\"{}\",route=\"{}\"",
+                escape_label(method),
+                escape_label(route)
+            );
+            let mut cumulative = 0;
+            for (bound, bucket) in BUCKETS.iter().zip(&histogram.buckets) {
+                cumulative += bucket.load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "cms_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
+                );
+            }
+            let count = histogram.count.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "cms_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
+            );
+            let sum = histogram.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+            let _ = writeln!(
+                out,
+                "cms_http_request_duration_seconds_sum{{{labels}}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "cms_http_request_duration_seconds_count{{{labels}}} {count}"
+            );
+        }
+    }
+
+    fn render(
+        &self,
+        state: &AppState,
+        cache: Option<crate::http::response_cache::CacheCounts>,
+        jobs: Option<crate::jobs::Counts>,
+    ) -> String {
         let mut out = String::with_capacity(1024);
         let total: u64 = self
             .responses
@@ -63,6 +193,24 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE cms_http_response_seconds summary");
         let _ = writeln!(out, "cms_http_response_seconds_sum {seconds}");
         let _ = writeln!(out, "cms_http_response_seconds_count {total}");
+        self.render_routes(&mut out);
+        if let Some(cache) = cache {
+            let _ = writeln!(
+                out,
+                "# HELP cms_response_cache_requests_total Public reads the response cache saw: answered from memory (hit), computed (miss), or answered with the last good copy while the database was unreachable (stale)."
+            );
+            let _ = writeln!(out, "# TYPE cms_response_cache_requests_total counter");
+            for (result, n) in [
+                ("hit", cache.hits),
+                ("miss", cache.misses),
+                ("stale", cache.stale),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "cms_response_cache_requests_total{{result=\"{result}\"}} {n}"
+                );
+            }
+        }
         let pool = state.db.pool_state();
         let _ = writeln!(
             out,
@@ -113,18 +261,71 @@ impl Metrics {
     }
 }
 
+/// A Prometheus label value: backslash, quote and line feed escaped.
+fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Whether `req` carries the metrics token, or none is required. Compared
+/// through digests in constant time: how long a refusal takes says
+/// nothing about how much of the token was right.
+fn scraper_allowed(req: &HttpRequest, token: Option<&str>) -> bool {
+    use sha2::{Digest, Sha256};
+    let Some(token) = token else {
+        return true;
+    };
+    let Some(given) = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let (a, b) = (
+        Sha256::digest(given.trim().as_bytes()),
+        Sha256::digest(token.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
 /// Prometheus metrics (text exposition format 0.0.4).
+///
+/// Open unless `CMS_METRICS_TOKEN` is set; then only a scraper sending it
+/// as `Authorization: Bearer <token>` reads them (Prometheus:
+/// `authorization: {credentials: …}`).
 #[utoipa::path(
     tag = "service",
     operation_id = "get_metrics",
-    responses((status = 200, description = "Metrics in Prometheus text format",
-               body = String, content_type = "text/plain; version=0.0.4"))
+    responses(
+        (status = 200, description = "Metrics in Prometheus text format",
+         body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`CMS_METRICS_TOKEN` is set and was not sent",
+         body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/metrics")]
-pub async fn serve(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+    cache: Option<web::Data<crate::http::response_cache::ResponseCache>>,
+) -> Result<HttpResponse, ApiError> {
+    if !scraper_allowed(&req, state.config.metrics_token.as_deref()) {
+        return Err(ApiError::Unauthorized(
+            "the metrics need the token set in CMS_METRICS_TOKEN, as a bearer token".to_owned(),
+        ));
+    }
     let jobs = state.db.read(crate::jobs::counts).await.ok();
-    HttpResponse::Ok()
+    let cache = cache.map(|c| c.counts());
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(metrics.render(&state, jobs))
+        .body(metrics.render(&state, cache, jobs)))
 }

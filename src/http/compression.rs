@@ -16,14 +16,13 @@
 
 use std::io::Write;
 
-use actix_web::{HttpMessage, HttpRequest};
-use actix_web::http::header::{
-    AcceptEncoding, ContentEncoding, Encoding, HeaderMap, HeaderValue, TryIntoHeaderValue,
-    VARY,
-};
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    AcceptEncoding, ContentEncoding, Encoding, HeaderMap, HeaderValue, TryIntoHeaderValue, VARY,
+};
 use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest};
 use bytes::Bytes;
 
 /// Below this many bytes a body is sent as is: the encoding's framing and
@@ -149,7 +148,10 @@ pub async fn compress_the_rest(
         // Only the saving is lost.
         Err(_) => body,
     };
-    Ok(ServiceResponse::new(request, head.set_body(body).map_into_boxed_body()))
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(body).map_into_boxed_body(),
+    ))
 }
 
 /// The headers of an encoded variant: the plain response's, with
@@ -234,7 +236,10 @@ mod tests {
             .unwrap();
         assert_eq!(decoded, body);
         let zstd = encode(ContentEncoding::Zstd, body.as_bytes(), Effort::Stored).unwrap();
-        assert_eq!(zstd::stream::decode_all(&zstd[..]).unwrap(), body.as_bytes());
+        assert_eq!(
+            zstd::stream::decode_all(&zstd[..]).unwrap(),
+            body.as_bytes()
+        );
         assert!(gzip.len() < body.len() / 4);
     }
 
@@ -244,10 +249,7 @@ mod tests {
         headers.insert(VARY, HeaderValue::from_static("Authorization"));
         mark_encoded(&mut headers, Some(ContentEncoding::Gzip));
         mark_encoded(&mut headers, Some(ContentEncoding::Gzip));
-        assert_eq!(
-            headers.get(VARY).unwrap(),
-            "Authorization, Accept-Encoding"
-        );
+        assert_eq!(headers.get(VARY).unwrap(), "Authorization, Accept-Encoding");
         assert_eq!(
             headers
                 .get(actix_web::http::header::CONTENT_ENCODING)

@@ -45,12 +45,29 @@ pub async fn request_log(
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed_ms = crate::telemetry::rounded_ms(started.elapsed());
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
             if let Some(metrics) = &metrics {
-                metrics.record(status, started.elapsed());
+                let elapsed = started.elapsed();
+                metrics.record(status, elapsed);
+                // A cache hit never reached the router: the cache says
+                // which route its entry came from.
+                let cached = response
+                    .response()
+                    .extensions()
+                    .get::<crate::metrics::RoutePattern>()
+                    .map(|r| std::sync::Arc::clone(&r.0));
+                let route = match cached {
+                    Some(route) => Some(route),
+                    None => response.request().match_pattern().map(Into::into),
+                };
+                metrics.record_route(
+                    response.request().method().as_str(),
+                    route.as_deref(),
+                    elapsed,
+                );
             }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);

@@ -19,8 +19,11 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 
 use actix_web::http::header::ContentEncoding;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::changes::ContentGeneration;
 use crate::http::compression;
+use crate::metrics::RoutePattern;
 
 /// Public reads that may be cached.
 const CONTENT_PREFIXES: &[&str] = &[
@@ -38,6 +41,8 @@ struct CachedResponse {
     /// The body compressed, per encoding asked for so far
     /// (`http::compression`); an entry gains one by being replaced.
     variants: Vec<(ContentEncoding, Bytes)>,
+    /// The route that answered, for the metrics of the hits.
+    route: Option<RoutePattern>,
 }
 
 impl CachedResponse {
@@ -58,6 +63,7 @@ impl CachedResponse {
             etag: self.etag.clone(),
             body: self.body.clone(),
             variants,
+            route: self.route.clone(),
         }
     }
 }
@@ -76,6 +82,17 @@ impl quick_cache::Weighter<String, Arc<CachedResponse>> for BodyWeight {
 pub struct ResponseCache {
     entries: Option<quick_cache::sync::Cache<String, Arc<CachedResponse>, BodyWeight>>,
     generation: Arc<ContentGeneration>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    stale: AtomicU64,
+}
+
+/// What the cache did since start, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheCounts {
+    pub hits: u64,
+    pub misses: u64,
+    pub stale: u64,
 }
 
 impl ResponseCache {
@@ -86,6 +103,17 @@ impl ResponseCache {
         Self {
             entries,
             generation,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            stale: AtomicU64::new(0),
+        }
+    }
+
+    pub fn counts(&self) -> CacheCounts {
+        CacheCounts {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            stale: self.stale.load(Ordering::Relaxed),
         }
     }
 }
@@ -163,11 +191,15 @@ fn replay(
             builder.insert_header((header::WARNING, "110 - \"Response is Stale\""));
         }
     }
-    if not_modified {
+    let mut response = if not_modified {
         builder.finish()
     } else {
         builder.body(encoded.map_or_else(|| entry.body.clone(), |(_, b)| b.clone()))
+    };
+    if let Some(route) = &entry.route {
+        response.extensions_mut().insert(route.clone());
     }
+    response
 }
 
 /// The entry's body in the encoding this request asks for: the stored
@@ -243,9 +275,11 @@ pub async fn response_cache(
             not_modified,
             Freshness::Hit,
         );
+        cache.hits.fetch_add(1, Ordering::Relaxed);
         return Ok(req.into_response(response));
     }
     let response = next.call(req).await?;
+    cache.misses.fetch_add(1, Ordering::Relaxed);
     // stale-if-error: the database is unreachable, and this page was
     // served before. Entries of older generations stay in the cache until
     // replaced or evicted, so the last good answer is still there.
@@ -253,6 +287,7 @@ pub async fn response_cache(
         && let Some(entry) = known
     {
         let not_modified = if_none_match_hits(if_none_match.as_ref(), entry.etag.as_deref());
+        cache.stale.fetch_add(1, Ordering::Relaxed);
         let (request, _) = response.into_parts();
         let encoded = compression::negotiate(&request, entry.body.len())
             .and_then(|e| entry.variant(e).map(|b| (e, b)));
@@ -286,6 +321,9 @@ pub async fn response_cache(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         headers,
+        route: request
+            .match_pattern()
+            .map(|pattern| RoutePattern(Arc::from(pattern))),
         // A body serialised into a growing buffer keeps up to twice its
         // length allocated; the copy holds exactly what the weigher counts.
         body: Bytes::copy_from_slice(&body),
@@ -293,12 +331,11 @@ pub async fn response_cache(
     };
     // The first reader asking for an encoding pays for it; later ones get
     // the stored bytes.
-    let encoded = compression::negotiate(&request, entry.body.len())
-        .and_then(|e| {
-            compression::encode(e, &entry.body, compression::Effort::Stored)
-                .ok()
-                .map(|b| (e, b))
-        });
+    let encoded = compression::negotiate(&request, entry.body.len()).and_then(|e| {
+        compression::encode(e, &entry.body, compression::Effort::Stored)
+            .ok()
+            .map(|b| (e, b))
+    });
     if let Some((encoding, bytes)) = &encoded {
         entry.variants.push((*encoding, bytes.clone()));
     }

@@ -45,7 +45,8 @@ pub fn home_page(origin: &str, title: &str, description: &str, language: &str) -
          <link rel=\"EditURI\" type=\"application/rsd+xml\" title=\"RSD\" href=\"{origin}/xmlrpc.php?rsd\">\n\
          <link rel=\"wlwmanifest\" type=\"application/wlwmanifest+xml\" href=\"{origin}/wlwmanifest.xml\">\n\
          </head>\n<body>\n<h1>{title}</h1>\n<p>{description}</p>\n\
-         <p><a href=\"{origin}/docs/\">API</a></p>\n</body>\n</html>\n",
+         {service}</body>\n</html>\n",
+        service = crate::home::links_html(),
         lang = xml(language),
         title = xml(title),
         description = xml(description),

@@ -127,9 +127,18 @@ pub async fn wlw_template() -> HttpResponse {
 /// XML-RPC endpoint (RSD), the REST API's root (`https://api.w.org/`,
 /// which wpapi's `discover()` reads from a HEAD), Micropub and IndieAuth
 /// (`discovery::LINKS`).
+///
+/// A client asking for JSON first (`Accept: application/json`) gets the
+/// service's name, version and links instead (`home`).
 #[route("/", method = "GET", method = "HEAD")]
 pub async fn home_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let origin = origin(&req, &state);
+    if crate::home::prefers_json(&req) {
+        return HttpResponse::Ok()
+            .insert_header((header::LINK, discovery::link_header(&origin)))
+            .insert_header((header::VARY, "Accept"))
+            .json(crate::home::index());
+    }
     let page = match state.site.settings().await {
         Ok(site) => discovery::home_page(
             &origin,
@@ -142,5 +151,6 @@ pub async fn home_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=UTF-8"))
         .insert_header((header::LINK, discovery::link_header(&origin)))
+        .insert_header((header::VARY, "Accept"))
         .body(page)
 }

@@ -68,7 +68,11 @@ async fn public_reads_come_in_each_encoding_from_the_cache(backend: Backend) {
                 expected,
                 "{accept} ({round})"
             );
-            assert_eq!(header(&response, "etag"), etag, "one ETag per representation");
+            assert_eq!(
+                header(&response, "etag"),
+                etag,
+                "one ETag per representation"
+            );
             let vary = header(&response, "vary");
             assert!(vary.contains("Accept-Encoding"), "{vary}");
             assert!(vary.contains("Authorization"), "{vary}");

@@ -47,6 +47,7 @@ mod errors;
 mod health;
 mod memos;
 mod migrations;
+mod newcomers;
 mod openapi;
 mod outage;
 mod renderings;
