@@ -25,6 +25,7 @@ mod content_permissions;
 mod content_taxonomy;
 mod contract_details;
 mod forged_tokens;
+mod frontends;
 mod ghost_admin;
 mod hostile_input;
 mod jobs;

@@ -503,7 +503,7 @@ fn duplicates(field: &str, ids: &[i64], errors: &mut Vec<FieldError>) {
     }
 }
 
-fn check_language(raw: &str) -> Result<String, FieldError> {
+pub fn check_language(raw: &str) -> Result<String, FieldError> {
     let bytes = raw.as_bytes();
     let ok = match bytes.len() {
         2 => bytes.iter().all(u8::is_ascii_lowercase),

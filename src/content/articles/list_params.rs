@@ -83,11 +83,12 @@ pub struct ArticleListQuery {
     /// Order; default `-published_at`.
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
-    /// Category id or slug; includes its descendants.
-    #[param(example = "monde")]
+    /// Category ids or slugs, comma-separated: articles in any of them or
+    /// under them (`benin,niger`).
+    #[param(example = "benin,niger", pattern = r"^[^,]+(,[^,]+)*$")]
     pub category: Option<String>,
-    /// Tag id or slug.
-    #[param(example = "sahel")]
+    /// Tag ids or slugs, comma-separated: articles with any of them.
+    #[param(example = "sahel,cedeao", pattern = r"^[^,]+(,[^,]+)*$")]
     pub tag: Option<String>,
     /// Author id or slug.
     #[param(example = "aissata-maiga")]
@@ -97,6 +98,12 @@ pub struct ArticleListQuery {
     pub status: Option<String>,
     #[param(value_type = Option<bool>)]
     pub featured: Option<String>,
+    /// Sponsored content ("Publicité") only, or none of it.
+    #[param(value_type = Option<bool>)]
+    pub sponsored: Option<String>,
+    /// Articles in this language (`fr`, `en`, `fr-BE`).
+    #[param(example = "fr", pattern = "^[a-z]{2}(-[A-Z]{2})?$")]
+    pub language: Option<String>,
     /// Published strictly after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime, example = "2025-01-01T00:00:00Z")]
     pub published_after: Option<String>,
@@ -121,11 +128,15 @@ pub struct ArticleListQuery {
 /// Which articles, whatever the page.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
-    pub category: Option<IdOrSlug>,
-    pub tag: Option<IdOrSlug>,
+    /// Any of these (and what is under them); empty: every category.
+    pub categories: Vec<IdOrSlug>,
+    /// Any of these; empty: whatever the tags.
+    pub tags: Vec<IdOrSlug>,
     pub author: Option<IdOrSlug>,
     pub status: Option<ArticleStatus>,
     pub featured: Option<bool>,
+    pub sponsored: Option<bool>,
+    pub language: Option<String>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     /// Folded words, all required.
@@ -253,12 +264,27 @@ impl ArticleListQuery {
             .as_deref()
             .map(|raw| parse_bool("featured", raw))
             .transpose()?;
+        let sponsored = self
+            .sponsored
+            .as_deref()
+            .map(|raw| parse_bool("sponsored", raw))
+            .transpose()?;
+        let language = self
+            .language
+            .as_deref()
+            .map(|raw| {
+                crate::content::articles::input::check_language(raw)
+                    .map_err(|e| ApiError::bad_parameter("language", &e.code, e.message))
+            })
+            .transpose()?;
         let filter = ArticleFilter {
-            category: self.category.as_deref().map(parse_reference),
-            tag: self.tag.as_deref().map(parse_reference),
+            categories: references("category", self.category.as_deref())?,
+            tags: references("tag", self.tag.as_deref())?,
             author: self.author.as_deref().map(parse_reference),
             status,
             featured,
+            sponsored,
+            language,
             published_after: time_param("published_after", self.published_after.as_deref())?,
             published_before: time_param("published_before", self.published_before.as_deref())?,
             words: self
@@ -275,13 +301,15 @@ impl ArticleListQuery {
         };
         let shape = parse_shape(self.fields.as_deref(), self.include.as_deref())?;
         let fingerprint = format!(
-            "{newsroom}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            "{newsroom}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             sort.as_str(),
             self.category,
             self.tag,
             self.author,
             self.status,
             self.featured,
+            self.sponsored,
+            self.language,
             self.published_after,
             self.published_before,
             self.q
@@ -295,6 +323,29 @@ impl ArticleListQuery {
             fingerprint,
         })
     }
+}
+
+/// A comma-separated list of ids or slugs (`benin,niger`): any of them.
+/// An empty name (`benin,,niger`, a trailing comma) is a 400 naming the
+/// parameter.
+fn references(parameter: &str, raw: Option<&str>) -> Result<Vec<IdOrSlug>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(|part| {
+            let part = part.trim();
+            if part.is_empty() {
+                Err(ApiError::bad_parameter(
+                    parameter,
+                    "invalid_list",
+                    format!("`{parameter}` is a comma-separated list of ids or slugs, without empty items"),
+                ))
+            } else {
+                Ok(parse_reference(part))
+            }
+        })
+        .collect()
 }
 
 /// `limit` of the related block: default 5, at most 20.

@@ -183,27 +183,16 @@ fn restricted<'a>(query: Boxed<'a>, f: &ResolvedFilter<'_>) -> Boxed<'a> {
     if let Some(ids) = &f.category_ids {
         query = query.filter(id_in(articles::category_id, ids));
     }
-    match &f.filter.tag {
-        Some(IdOrSlug::Id(id)) => {
-            query = query.filter(
-                articles::id.eq_any(
-                    article_tags::table
-                        .filter(article_tags::tag_id.eq(*id))
-                        .select(article_tags::article_id),
-                ),
-            )
-        }
-        Some(IdOrSlug::Slug(slug)) => {
-            query = query.filter(
-                articles::id.eq_any(
-                    article_tags::table
-                        .inner_join(tags::table)
-                        .filter(tags::slug.eq(slug.clone()))
-                        .select(article_tags::article_id),
-                ),
-            )
-        }
-        None => {}
+    if !f.filter.tags.is_empty() {
+        let (ids, slugs) = split_references(&f.filter.tags);
+        query = query.filter(
+            articles::id.eq_any(
+                article_tags::table
+                    .inner_join(tags::table)
+                    .filter(tags::id.eq_any(ids).or(tags::slug.eq_any(slugs)))
+                    .select(article_tags::article_id),
+            ),
+        );
     }
     match &f.filter.author {
         Some(IdOrSlug::Id(id)) => {
@@ -241,6 +230,12 @@ fn restricted<'a>(query: Boxed<'a>, f: &ResolvedFilter<'_>) -> Boxed<'a> {
     if let Some(featured) = f.filter.featured {
         query = query.filter(articles::featured.eq(featured));
     }
+    if let Some(sponsored) = f.filter.sponsored {
+        query = query.filter(articles::sponsored.eq(sponsored));
+    }
+    if let Some(language) = &f.filter.language {
+        query = query.filter(articles::language.eq(language.clone()));
+    }
     if let Some(after) = f.filter.published_after {
         query = query.filter(articles::published_at.gt(after));
     }
@@ -255,6 +250,19 @@ fn restricted<'a>(query: Boxed<'a>, f: &ResolvedFilter<'_>) -> Boxed<'a> {
         );
     }
     query
+}
+
+/// References split into ids and slugs, for one `IN` on each.
+fn split_references(references: &[IdOrSlug]) -> (Vec<i64>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut slugs = Vec::new();
+    for reference in references {
+        match reference {
+            IdOrSlug::Id(id) => ids.push(*id),
+            IdOrSlug::Slug(slug) => slugs.push(slug.clone()),
+        }
+    }
+    (ids, slugs)
 }
 
 pub fn count(conn: &mut DbConnection, f: &ResolvedFilter<'_>) -> QueryResult<i64> {
@@ -446,25 +454,83 @@ pub fn time_value(at: NaiveDateTime) -> SortValue {
 pub fn related(
     conn: &mut DbConnection,
     article: &ArticleRow,
+    section: &[i64],
     limit: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<ArticleRow>> {
-    // Two steps: diesel cannot alias the same table twice in one query.
+    let public = Visibility::Public { now };
+    let limit = usize::try_from(limit).unwrap_or(0);
+    // 1. Articles sharing tags, most shared first (a bounded set: the
+    //    strongest candidates are enough to fill any `limit`).
     let own_tags = tag_ids(conn, article.id)?;
-    let shared_tags = article_tags::table
-        .filter(id_in(article_tags::tag_id, &own_tags))
-        .select(article_tags::article_id);
-    let related = visible(articles::table.into_boxed(), Visibility::Public { now })
-        .filter(articles::id.ne(article.id))
-        .filter(
-            articles::category_id
-                .eq(article.category_id)
-                .or(articles::id.eq_any(shared_tags)),
+    let sharing: Vec<(i64, i64)> = if own_tags.is_empty() {
+        Vec::new()
+    } else {
+        article_tags::table
+            .filter(id_in(article_tags::tag_id, &own_tags))
+            .filter(article_tags::article_id.ne(article.id))
+            .group_by(article_tags::article_id)
+            .select((article_tags::article_id, diesel::dsl::count_star()))
+            .order((
+                diesel::dsl::count_star().desc(),
+                article_tags::article_id.desc(),
+            ))
+            .limit(RELATED_CANDIDATES)
+            .load(conn)?
+    };
+    let shared: std::collections::HashMap<i64, i64> = sharing.iter().copied().collect();
+    let ids: Vec<i64> = sharing.iter().map(|(id, _)| *id).collect();
+    let mut found: Vec<ArticleRow> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        visible(articles::table.into_boxed(), public)
+            .filter(id_in(articles::id, &ids))
+            .select(ArticleRow::as_select())
+            .load(conn)?
+    };
+    // Shared tags, then the same section (its category or one under it),
+    // then the newest.
+    let in_section = |row: &ArticleRow| section.contains(&row.category_id);
+    found.sort_by(|a, b| {
+        let key = |row: &ArticleRow| {
+            (
+                shared.get(&row.id).copied().unwrap_or(0),
+                in_section(row),
+                row.published_at,
+                row.id,
+            )
+        };
+        key(b).cmp(&key(a))
+    });
+    found.truncate(limit);
+    // 2. Then the section's newest, 3. then the site's newest: `limit`
+    //    items whenever the site has that many.
+    for in_section_only in [true, false] {
+        if found.len() >= limit {
+            break;
+        }
+        let mut taken: Vec<i64> = found.iter().map(|r| r.id).collect();
+        taken.push(article.id);
+        let mut more = visible(articles::table.into_boxed(), public)
+            .filter(diesel::dsl::not(id_in(articles::id, &taken)));
+        if in_section_only {
+            more = more.filter(id_in(articles::category_id, section));
+        }
+        let wanted = i64::try_from(limit - found.len()).unwrap_or(0);
+        let rows: Vec<ArticleRow> = page_window(
+            more.select(ArticleRow::as_select())
+                .order((articles::published_at.desc(), articles::id.desc())),
+            0,
+            wanted,
         )
-        .select(ArticleRow::as_select())
-        .order((articles::published_at.desc(), articles::id.desc()));
-    page_window(related, 0, limit).load(conn)
+        .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
+
+/// How many tag-sharing articles are ranked for the related block.
+const RELATED_CANDIDATES: i64 = 200;
 
 /// Finds an article for a write and holds its row until the transaction
 /// ends. SQLite's write transactions already exclude each other (BEGIN

@@ -12,7 +12,8 @@ use super::list_params::{CursorPayload, SortValue};
 use super::renderings;
 use super::use_cases::{self, Start};
 use super::views::{
-    Article, ArticleList, RelatedList, SPARSE_JSON, SparseArticle, SparseArticleList,
+    Article, ArticleList, RELATED_FIELD_NAMES, RelatedList, SPARSE_JSON, SparseArticle,
+    SparseArticleList, SparseRelatedList,
 };
 use crate::auth::Caller;
 use crate::auth::policy::may_read_unpublished;
@@ -209,11 +210,43 @@ pub struct RelatedQuery {
     /// How many: default 5, at most 20.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 20, example = 5)]
     pub limit: Option<String>,
+    /// Comma-separated fields to keep (plus `id`); the answer is then
+    /// `application/vnd.cms.sparse+json`.
+    #[param(
+        example = "title,slug",
+        pattern = r"^(id|slug|title|excerpt|published_at|featured_image|category)(,(id|slug|title|excerpt|published_at|featured_image|category))*$"
+    )]
+    pub fields: Option<String>,
 }
 
-/// Articles related to one: same category or a shared tag, newest first.
+/// The related fields asked for, each a known one.
+fn related_fields(raw: Option<&str>) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    raw.split(',')
+        .map(|name| {
+            if RELATED_FIELD_NAMES.contains(&name) {
+                Ok(name.to_owned())
+            } else {
+                Err(ApiError::bad_parameter(
+                    "fields",
+                    "unknown_field",
+                    format!("unknown field `{name}`"),
+                ))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Articles related to one.
 ///
-/// Only published articles, each with its category for the label.
+/// Public. Best first: most tags shared, then the same section (the
+/// article's category or one under it), then the newest; filled with the
+/// section's and then the site's newest, so there are `limit` items when
+/// the site has that many. Never the article itself, only published
+/// articles, each with its category for the label.
 #[utoipa::path(
     tag = "articles",
     params(
@@ -221,7 +254,9 @@ pub struct RelatedQuery {
         RelatedQuery,
     ),
     responses(
-        (status = 200, description = "Related articles", body = RelatedList,
+        (status = 200, description = "Related articles; with `fields`, trimmed \
+         (`application/vnd.cms.sparse+json`)",
+         content((RelatedList = "application/json"), (SparseRelatedList = "application/vnd.cms.sparse+json")),
          headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
@@ -238,13 +273,33 @@ pub async fn related_articles(
     query: QueryParams<RelatedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = related_limit(query.0.limit.as_deref())?;
+    let fields = related_fields(query.0.fields.as_deref())?;
     let data = use_cases::related(&state.content, &caller, IdOrSlug::parse(&path), limit).await?;
-    json_get(
+    let max_age = state.config.public_cache_seconds;
+    let Some(fields) = fields else {
+        return json_get(&req, &caller, max_age, &RelatedList { data }, &[]);
+    };
+    let trimmed: Vec<serde_json::Value> = data
+        .iter()
+        .map(|item| match serde_json::to_value(item) {
+            Ok(serde_json::Value::Object(map)) => Ok(serde_json::Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| k == "id" || fields.contains(k))
+                    .collect(),
+            )),
+            Ok(other) => Ok(other),
+            Err(e) => Err(ApiError::Internal(format!(
+                "cannot serialise a related article: {e}"
+            ))),
+        })
+        .collect::<Result<_, _>>()?;
+    json_get_as(
         &req,
         &caller,
-        state.config.public_cache_seconds,
-        &RelatedList { data },
+        max_age,
+        &serde_json::json!({ "data": trimmed }),
         &[],
+        SPARSE_JSON,
     )
 }
 

@@ -219,10 +219,16 @@ fn resolve<'a>(
     visibility: Visibility,
     now: NaiveDateTime,
 ) -> ResolvedFilter<'a> {
-    let category_ids = params.filter.category.as_ref().map(|category| {
-        tree.find(category)
-            .map(|c| tree.with_descendants(c.id))
-            .unwrap_or_default()
+    let categories = &params.filter.categories;
+    let category_ids = (!categories.is_empty()).then(|| {
+        let mut ids: Vec<i64> = categories
+            .iter()
+            .filter_map(|category| tree.find(category))
+            .flat_map(|c| tree.with_descendants(c.id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     });
     ResolvedFilter {
         filter: &params.filter,
@@ -282,7 +288,9 @@ fn is_short(
             ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc
         )
         && f.words.is_empty()
-        && f.tag.is_none()
+        && f.tags.is_empty()
+        && f.sponsored.is_none()
+        && f.language.is_none()
         && f.author.is_none()
         && f.status.is_none()
         && f.featured.is_none()
@@ -367,8 +375,9 @@ pub async fn related(
     cx.db
         .read(move |conn| {
             let article = queries::find(conn, &key, visibility)?.ok_or_else(not_found)?;
-            let rows = queries::related(conn, &article, i64::from(limit), now)?;
             let tree = category_tree.get(conn)?;
+            let section = tree.with_descendants(article.category_id);
+            let rows = queries::related(conn, &article, &section, i64::from(limit), now)?;
             Ok(rows
                 .into_iter()
                 .map(|row| RelatedArticle::new(row, &tree))

@@ -410,8 +410,52 @@ impl RelatedArticle {
     }
 }
 
-/// The related block: not paged, newest first.
+/// The related block, best first: most tags shared, then the same section
+/// (the article's category or one under it), then the newest.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RelatedList {
     pub data: Vec<RelatedArticle>,
+}
+
+/// The names `fields` accepts on the related block.
+pub const RELATED_FIELD_NAMES: &[&str] = &[
+    "id",
+    "slug",
+    "title",
+    "excerpt",
+    "published_at",
+    "featured_image",
+    "category",
+];
+
+/// A related article reduced by `fields` (media type
+/// `application/vnd.cms.sparse+json`): the fields named and `id`.
+pub struct SparseRelatedArticle;
+
+impl utoipa::PartialSchema for SparseRelatedArticle {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = <RelatedArticle as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required = vec!["id".to_owned()];
+            object.description = Some(
+                "A related article reduced by `fields`: the fields named, and `id`; each as \
+                 in `RelatedArticle`."
+                    .to_owned(),
+            );
+        }
+        schema
+    }
+}
+
+impl ToSchema for SparseRelatedArticle {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <RelatedArticle as ToSchema>::schemas(schemas);
+    }
+}
+
+/// The related block trimmed by `fields`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the trimmed block; the handler writes the trimmed values
+pub struct SparseRelatedList {
+    pub data: Vec<SparseRelatedArticle>,
 }
