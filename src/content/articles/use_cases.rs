@@ -79,6 +79,44 @@ fn detail(
         .ok_or_else(not_found)
 }
 
+/// Takes `tag_id` off every article it labels, as WordPress does when a
+/// term in use is deleted: each article's version moves on (a writer's
+/// stale `If-Match` no longer passes), its stored item is rendered again,
+/// and an `updated` change is recorded for it. Part of the tag's deletion
+/// transaction.
+pub(crate) fn detach_tag(tx: &mut Tx<'_>, tag_id: i64, actor: &Actor) -> Result<(), ApiError> {
+    use crate::db::schema::{article_tags, articles};
+    use diesel::prelude::*;
+    embedded_names::hold(tx, Hold::Exclusive)?;
+    let ids: Vec<i64> = article_tags::table
+        .filter(article_tags::tag_id.eq(tag_id))
+        .select(article_tags::article_id)
+        .load(tx.conn())?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let now = crate::timestamp::now();
+    diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(tag_id)))
+        .execute(tx.conn())?;
+    for chunk in ids.chunks(500) {
+        diesel::update(articles::table.filter(crate::db::id_list::id_in(articles::id, chunk)))
+            .set((
+                articles::version.eq(articles::version + 1),
+                articles::updated_at.eq(now),
+            ))
+            .execute(tx.conn())?;
+    }
+    renderings::refresh(tx, &ids)?;
+    let tree = tree_in_transaction(tx)?;
+    for id in ids {
+        let row =
+            queries::find(tx, &IdOrSlug::Id(id), Visibility::Newsroom)?.ok_or_else(not_found)?;
+        let view = detail(tx, row, now, Arc::clone(&tree))?;
+        changes::commit(tx, Change::article(Action::Updated, &view, actor.clone())?)?;
+    }
+    Ok(())
+}
+
 /// The category tree as a write transaction sees it (never the memo, which
 /// may lag behind another process's commit).
 fn tree_in_transaction(conn: &mut DbConnection) -> Result<Arc<CategoryTree>, ApiError> {

@@ -141,7 +141,8 @@ pub async fn update_tag(
     json_written(StatusCode::OK, &view, &[])
 }
 
-/// Delete a tag (editors and admins); refused with 409 while articles carry it.
+/// Delete a tag (editors and admins); articles carrying it lose it (their
+/// versions move on).
 #[utoipa::path(
     tag = "tags",
     params(
@@ -154,7 +155,6 @@ pub async fn update_tag(
         (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Still on articles", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match; nothing written", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )

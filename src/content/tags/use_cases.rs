@@ -117,8 +117,9 @@ pub async fn update(
         .await
 }
 
-/// A tag still on articles is not deleted (409): detaching it silently
-/// would change published articles behind their authors' backs.
+/// Deletes a tag; one still on articles comes off them first, as
+/// WordPress does (`articles::use_cases::detach_tag`: their versions move
+/// on, and each records an `updated` change, so nothing changes unseen).
 pub async fn delete(
     cx: &Content,
     caller: Caller,
@@ -131,12 +132,8 @@ pub async fn delete(
             queries::lock(conn, &key)?;
             let current = queries::find(conn, &key)?.ok_or_else(not_found)?;
             expect.check(&TagView::from(current.clone()))?;
-            let used = queries::usage_count(conn, current.id)?;
-            if used > 0 {
-                return Err(ApiError::conflict(format!(
-                    "the tag is still on {used} article(s); remove it from them first"
-                )));
-            }
+            // A tag in use comes off its articles, as in WordPress.
+            crate::content::articles::use_cases::detach_tag(conn, current.id, &Actor::of(&caller))?;
             queries::delete(conn, current.id)?;
             changes::commit(
                 conn,
