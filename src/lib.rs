@@ -301,10 +301,10 @@ fn serve(
         &generation,
         state.db.jobs_signal(),
     );
-    let response_cache = web::Data::new(http::response_cache::ResponseCache::new(
-        state.config.response_cache_bytes,
-        generation,
-    ));
+    let response_cache = web::Data::new(
+        http::response_cache::ResponseCache::new(state.config.response_cache_bytes, generation)
+            .with_metrics(metrics.clone().into_inner()),
+    );
     let known_routes = web::Data::new(http::fallback::KnownRoutes::from_document(
         &openapi::document(),
     ));
@@ -319,10 +319,8 @@ fn serve(
             .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
             .wrap(from_fn(http::fallback::problem_fallback))
             .wrap(from_fn(http::security_headers::security_headers))
+            // Also compresses what it does not answer itself.
             .wrap(from_fn(http::response_cache::response_cache))
-            // Outside the cache: what the cache answers is compressed
-            // already (and left alone); everything else is compressed here.
-            .wrap(from_fn(http::compression::compress_the_rest))
             .wrap(http::cors::policy(&cors_origins))
             .wrap(from_fn(http::request_log::request_log))
             .wrap(from_fn(shutdown::close_connections_while_draining))

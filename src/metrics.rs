@@ -39,11 +39,17 @@ impl Histogram {
     }
 }
 
-/// The route a response answered, as its pattern
-/// (`/api/v1/articles/{id_or_slug}`): a response extension set by the
-/// response cache on its hits, which never reach the router.
+/// One route's histograms, held by the response cache's entries so that a
+/// hit (which never reaches the router) is counted under its route with
+/// three atomic additions.
 #[derive(Clone)]
-pub struct RoutePattern(pub Arc<str>);
+pub struct RouteMetrics(Arc<RouteHistograms>);
+
+impl RouteMetrics {
+    pub fn record_get(&self, elapsed: std::time::Duration) {
+        self.0[0].record(elapsed);
+    }
+}
 
 /// What a request is counted under when no route matched.
 const UNMATCHED: &str = "unmatched";
@@ -90,12 +96,19 @@ impl Metrics {
     /// Counts a response to `method` on `route` (a pattern; `None` when no
     /// route matched) in that route's latency histogram.
     pub fn record_route(&self, method: &str, route: Option<&str>, elapsed: std::time::Duration) {
-        let route = route.unwrap_or(UNMATCHED);
         let method = METHODS
             .iter()
             .position(|m| *m == method)
             .unwrap_or(METHODS.len() - 1);
-        // No allocation once a route has been seen.
+        if let Some(histograms) = self.route(route) {
+            histograms.0[method].record(elapsed);
+        }
+    }
+
+    /// `route`'s histograms (`None` only if the lock was poisoned). No
+    /// allocation once a route has been seen.
+    pub fn route(&self, route: Option<&str>) -> Option<RouteMetrics> {
+        let route = route.unwrap_or(UNMATCHED);
         let found = self
             .routes
             .read()
@@ -103,12 +116,15 @@ impl Metrics {
             .and_then(|routes| routes.get(route).map(Arc::clone));
         let histograms = match found {
             Some(histograms) => histograms,
-            None => match self.routes.write() {
-                Ok(mut routes) => Arc::clone(routes.entry(route.to_owned()).or_default()),
-                Err(_) => return,
-            },
+            None => Arc::clone(
+                self.routes
+                    .write()
+                    .ok()?
+                    .entry(route.to_owned())
+                    .or_default(),
+            ),
         };
-        histograms[method].record(elapsed);
+        Some(RouteMetrics(histograms))
     }
 
     fn render_routes(&self, out: &mut String) {

@@ -4,7 +4,8 @@
 //! once per entry and encoding, and the encoded bytes are kept beside the
 //! plain ones (`response_cache`), so a cached compressed read costs no
 //! compression. Everything else is compressed on the way out by
-//! `compress_the_rest`, with quicker settings since nothing keeps the
+//! `compress_the_rest` (in the same middleware layer as the cache), with
+//! quicker settings since nothing keeps the
 //! result: sized bodies of text media types, not the media files (already
 //! compressed, and streamed), not what the cache encoded already.
 //!
@@ -17,11 +18,10 @@
 use std::io::Write;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{
     AcceptEncoding, ContentEncoding, Encoding, HeaderMap, HeaderValue, TryIntoHeaderValue, VARY,
 };
-use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest};
 use bytes::Bytes;
 
@@ -114,12 +114,11 @@ fn compressible(content_type: Option<&HeaderValue>) -> bool {
 
 /// Compresses a response the cache did not encode, when the client asks
 /// and it is worth it: a body of known size of at least `MIN_BYTES`, of a
-/// compressible media type, without a `Content-Encoding` already.
+/// compressible media type, without a `Content-Encoding` already. Called
+/// by the response cache's middleware on everything it passes on.
 pub async fn compress_the_rest(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
+    response: ServiceResponse<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let response = next.call(req).await?;
     let size = match response.response().body().size() {
         BodySize::Sized(n) => usize::try_from(n).unwrap_or(usize::MAX),
         _ => 0,

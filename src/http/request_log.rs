@@ -52,22 +52,20 @@ pub async fn request_log(
             if let Some(metrics) = &metrics {
                 let elapsed = started.elapsed();
                 metrics.record(status, elapsed);
-                // A cache hit never reached the router: the cache says
-                // which route its entry came from.
-                let cached = response
-                    .response()
-                    .extensions()
-                    .get::<crate::metrics::RoutePattern>()
-                    .map(|r| std::sync::Arc::clone(&r.0));
-                let route = match cached {
-                    Some(route) => Some(route),
-                    None => response.request().match_pattern().map(Into::into),
-                };
-                metrics.record_route(
-                    response.request().method().as_str(),
-                    route.as_deref(),
-                    elapsed,
-                );
+                // A cache hit never reached the router: the cache counted
+                // it under the route its entry came from.
+                let hit = response
+                    .headers()
+                    .get("x-cache")
+                    .is_some_and(|v| v.as_bytes() == b"hit");
+                if !hit {
+                    let route = response.request().match_pattern();
+                    metrics.record_route(
+                        response.request().method().as_str(),
+                        route.as_deref(),
+                        elapsed,
+                    );
+                }
             }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);

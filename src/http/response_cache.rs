@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::changes::ContentGeneration;
 use crate::http::compression;
-use crate::metrics::RoutePattern;
+use crate::metrics::{Metrics, RouteMetrics};
 
 /// Public reads that may be cached.
 const CONTENT_PREFIXES: &[&str] = &[
@@ -41,8 +41,8 @@ struct CachedResponse {
     /// The body compressed, per encoding asked for so far
     /// (`http::compression`); an entry gains one by being replaced.
     variants: Vec<(ContentEncoding, Bytes)>,
-    /// The route that answered, for the metrics of the hits.
-    route: Option<RoutePattern>,
+    /// The route that answered: its hits are counted there.
+    route: Option<RouteMetrics>,
 }
 
 impl CachedResponse {
@@ -85,6 +85,8 @@ pub struct ResponseCache {
     hits: AtomicU64,
     misses: AtomicU64,
     stale: AtomicU64,
+    /// Where hits are counted per route (`with_metrics`).
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// What the cache did since start, for `/metrics`.
@@ -106,7 +108,15 @@ impl ResponseCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             stale: AtomicU64::new(0),
+            metrics: None,
         }
+    }
+
+    /// Counts each hit in its route's latency histogram: hits never reach
+    /// the router, so `request_log` cannot tell their route.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     pub fn counts(&self) -> CacheCounts {
@@ -191,15 +201,11 @@ fn replay(
             builder.insert_header((header::WARNING, "110 - \"Response is Stale\""));
         }
     }
-    let mut response = if not_modified {
+    if not_modified {
         builder.finish()
     } else {
         builder.body(encoded.map_or_else(|| entry.body.clone(), |(_, b)| b.clone()))
-    };
-    if let Some(route) = &entry.route {
-        response.extensions_mut().insert(route.clone());
     }
-    response
 }
 
 /// The entry's body in the encoding this request asks for: the stored
@@ -226,10 +232,23 @@ fn encoded_for(
 
 type Entries = quick_cache::sync::Cache<String, Arc<CachedResponse>, BodyWeight>;
 
+/// The middleware: a public read answered from memory when it can be, and
+/// every answer compressed as the client asks (`http::compression`; the
+/// cache's own answers are encoded already). One layer for both: each
+/// layer costs every request, the cached reads most of all.
 pub async fn response_cache(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = cached_or_computed(req, next).await?;
+    compression::compress_the_rest(response).await
+}
+
+async fn cached_or_computed(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
     let cache = req.app_data::<web::Data<ResponseCache>>().cloned();
     let Some(cache) = cache.filter(|_| CONTENT_PREFIXES.iter().any(|p| req.path().starts_with(p)))
     else {
@@ -276,6 +295,9 @@ pub async fn response_cache(
             Freshness::Hit,
         );
         cache.hits.fetch_add(1, Ordering::Relaxed);
+        if let Some(route) = &entry.route {
+            route.record_get(started.elapsed());
+        }
         return Ok(req.into_response(response));
     }
     let response = next.call(req).await?;
@@ -321,9 +343,10 @@ pub async fn response_cache(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         headers,
-        route: request
-            .match_pattern()
-            .map(|pattern| RoutePattern(Arc::from(pattern))),
+        route: cache
+            .metrics
+            .as_ref()
+            .and_then(|m| m.route(request.match_pattern().as_deref())),
         // A body serialised into a growing buffer keeps up to twice its
         // length allocated; the copy holds exactly what the weigher counts.
         body: Bytes::copy_from_slice(&body),
