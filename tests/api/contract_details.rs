@@ -102,6 +102,25 @@ async fn an_article(app: &TestApp, token: &str) -> (i64, String) {
     (id, etag)
 }
 
+/// PATCH of an article with `If-Match: etag`, as `token` (or anonymous).
+async fn patch_if_match(
+    app: &TestApp,
+    token: Option<&str>,
+    id: i64,
+    etag: &str,
+    body: &Value,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .patch(app.url(&format!("/api/v1/articles/{id}")))
+        .header("If-Match", etag)
+        .json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
 async fn a_stale_if_match_is_412_whatever_the_body(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let editor = app.create_user(Role::Editor).await;
@@ -118,15 +137,7 @@ async fn a_stale_if_match_is_412_whatever_the_body(backend: Backend) {
     let unchanged = app.snapshot().await;
     // A stale copy with a body of the wrong shape is told it is stale.
     for body in [json!({"title": 42}), json!({"couleur": "rouge"})] {
-        let response = app
-            .client
-            .patch(app.url(&format!("/api/v1/articles/{id}")))
-            .bearer_auth(&editor.token)
-            .header("If-Match", &etag)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let response = patch_if_match(&app, Some(&editor.token), id, &etag, &body).await;
         problem(response, 412).await;
     }
     // With the current ETag the same body is a 422 naming the field.
@@ -135,37 +146,24 @@ async fn a_stale_if_match_is_412_whatever_the_body(backend: Backend) {
             .await,
         "etag",
     );
-    let response = app
-        .client
-        .patch(app.url(&format!("/api/v1/articles/{id}")))
-        .bearer_auth(&editor.token)
-        .header("If-Match", &current)
-        .json(&json!({"title": 42}))
-        .send()
-        .await
-        .unwrap();
+    let response = patch_if_match(
+        &app,
+        Some(&editor.token),
+        id,
+        &current,
+        &json!({"title": 42}),
+    )
+    .await;
     let p = problem(response, 422).await;
     assert_eq!(problem_fields(&p), ["title"]);
     // Without credentials it stays a 401, and a stranger's article a 404.
-    let response = app
-        .client
-        .patch(app.url(&format!("/api/v1/articles/{id}")))
-        .header("If-Match", &etag)
-        .json(&json!({"title": 42}))
-        .send()
-        .await
-        .unwrap();
-    problem(response, 401).await;
-    let response = app
-        .client
-        .patch(app.url("/api/v1/articles/987654"))
-        .bearer_auth(&editor.token)
-        .header("If-Match", &etag)
-        .json(&json!({"title": 42}))
-        .send()
-        .await
-        .unwrap();
-    problem(response, 404).await;
+    let bad = json!({"title": 42});
+    problem(patch_if_match(&app, None, id, &etag, &bad).await, 401).await;
+    problem(
+        patch_if_match(&app, Some(&editor.token), 987_654, &etag, &bad).await,
+        404,
+    )
+    .await;
     assert_eq!(app.snapshot().await, unchanged);
 }
 

@@ -689,35 +689,30 @@ pub async fn update_as_sent(
             // A body of the wrong shape waits for the checks that do not
             // need it: may the caller edit this article at all, and is its
             // copy current (412 before 422).
+            let current_authors = current.author_ids();
+            let may_make = |new_authors: &[i64], new_status| {
+                authorize_article(
+                    &caller,
+                    ArticleAction::Update,
+                    &ArticleFacts {
+                        current_authors: &current_authors,
+                        current_status: Some(current_status),
+                        new_authors,
+                        new_status,
+                    },
+                )
+            };
             let patch = match &patch {
                 Ok(patch) => patch.clone(),
                 Err(shape) => {
-                    authorize_article(
-                        &caller,
-                        ArticleAction::Update,
-                        &ArticleFacts {
-                            current_authors: &current.author_ids(),
-                            current_status: Some(current_status),
-                            new_authors: &current.author_ids(),
-                            new_status: current_status,
-                        },
-                    )?;
+                    may_make(&current_authors, current_status)?;
                     expect.check(&current)?;
                     return Err(ApiError::Validation(shape.clone()));
                 }
             };
             let tag_ids = queries::tag_ids(conn, row.id)?;
             let desired = Desired::from_patch(&row, &current, tag_ids, now, patch);
-            authorize_article(
-                &caller,
-                ArticleAction::Update,
-                &ArticleFacts {
-                    current_authors: &current.author_ids(),
-                    current_status: Some(current_status),
-                    new_authors: &desired.author_ids,
-                    new_status: desired.status,
-                },
-            )?;
+            may_make(&desired.author_ids, desired.status)?;
             expect.check(&current)?;
             let draft = checked(conn, Arc::clone(&tree), desired, Some(current_status), now)?;
             let featured = featured::resolve(
