@@ -292,65 +292,52 @@ fn article_schema(which: ArticleSchema, description: &str) -> RefOr<Schema> {
     schema
 }
 
-/// An article as its own read (`GET /api/v1/articles/{id_or_slug}`) and a
-/// write's answer show it: every field, bodies included.
-pub struct Article;
+/// A schema type named `$name` whose schema is `article_schema($which)`.
+macro_rules! article_schema_type {
+    ($(#[$doc:meta])* $name:ident, $which:expr, $description:expr) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl utoipa::PartialSchema for Article {
-    fn schema() -> RefOr<Schema> {
-        article_schema(
-            ArticleSchema::Detail,
-            "An article, whole: its bodies, bylines, category path and tags.",
-        )
-    }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                article_schema($which, $description)
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                <ArticleView as ToSchema>::schemas(schemas);
+            }
+        }
+    };
 }
 
-impl ToSchema for Article {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <ArticleView as ToSchema>::schemas(schemas);
-    }
-}
+article_schema_type!(
+    /// An article as its own read (`GET /api/v1/articles/{id_or_slug}`) and a
+    /// write's answer show it: every field, bodies included.
+    Article,
+    ArticleSchema::Detail,
+    "An article, whole: its bodies, bylines, category path and tags."
+);
 
-/// An article in a list: the detail without `body` and `body_html` unless
-/// `include=body`.
-pub struct ArticleListItem;
+article_schema_type!(
+    /// An article in a list: the detail without `body` and `body_html` unless
+    /// `include=body`.
+    ArticleListItem,
+    ArticleSchema::ListItem,
+    "An article in a list: as the detail, with `body` and `body_html` only \
+     when `include=body` asks for them."
+);
 
-impl utoipa::PartialSchema for ArticleListItem {
-    fn schema() -> RefOr<Schema> {
-        article_schema(
-            ArticleSchema::ListItem,
-            "An article in a list: as the detail, with `body` and `body_html` only \
-             when `include=body` asks for them.",
-        )
-    }
-}
-
-impl ToSchema for ArticleListItem {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <ArticleView as ToSchema>::schemas(schemas);
-    }
-}
-
-/// With `fields`, an article keeps only the fields named (and `id`), and
-/// the answer's media type is `SPARSE_JSON`.
-pub struct SparseArticle;
-
-impl utoipa::PartialSchema for SparseArticle {
-    fn schema() -> RefOr<Schema> {
-        article_schema(
-            ArticleSchema::Sparse,
-            "An article reduced by `fields` (media type \
-             `application/vnd.cms.sparse+json`): only the fields named, and `id`; \
-             each as in `Article`.",
-        )
-    }
-}
-
-impl ToSchema for SparseArticle {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <ArticleView as ToSchema>::schemas(schemas);
-    }
-}
+article_schema_type!(
+    /// With `fields`, an article keeps only the fields named (and `id`), and
+    /// the answer's media type is `SPARSE_JSON`.
+    SparseArticle,
+    ArticleSchema::Sparse,
+    "An article reduced by `fields` (media type \
+     `application/vnd.cms.sparse+json`): only the fields named, and `id`; \
+     each as in `Article`."
+);
 
 /// A page of articles.
 #[derive(Debug, Serialize, ToSchema)]
