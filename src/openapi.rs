@@ -174,6 +174,35 @@ fn with_unique_ids(api: OpenApiDoc) -> OpenApiDoc {
     serde_json::from_value(value).unwrap_or(api)
 }
 
+/// Rules between two properties of a request body, which utoipa has no
+/// attribute for: (schema, JSON Schema keywords added to it).
+/// - An application password's `scopes` are for a Micropub token only
+///   (`application_passwords::input`): `kind` must then say so.
+fn cross_field_rules() -> [(&'static str, serde_json::Value); 1] {
+    [(
+        "CreateApplicationPassword",
+        serde_json::json!({
+            "if": {"required": ["scopes"], "properties": {"scopes": {"type": "array"}}},
+            "then": {"required": ["kind"], "properties": {"kind": {"const": "micropub_token"}}}
+        }),
+    )]
+}
+
+/// JSON Schema keywords utoipa's types cannot hold (they keep only `x-`
+/// extensions), so these are added to the document as JSON, last.
+fn add_cross_field_rules(document: &mut serde_json::Value) {
+    for (schema, rules) in cross_field_rules() {
+        if let (Some(target), Some(rules)) = (
+            document
+                .pointer_mut(&format!("/components/schemas/{schema}"))
+                .and_then(|s| s.as_object_mut()),
+            rules.as_object(),
+        ) {
+            target.extend(rules.clone());
+        }
+    }
+}
+
 /// The C0 controls a client may not send, as a character-class range.
 const CONTROL_RANGES: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F";
 
@@ -244,9 +273,12 @@ fn refuse_control_characters(
 
 /// The document as pretty JSON with a trailing newline: the bytes of
 /// `openapi/openapi.json` and of `GET /openapi.json`.
+/// Keys are in alphabetical order at every level (the document passes
+/// through `serde_json::Value`, for `add_cross_field_rules`).
 pub fn document_json() -> String {
-    let mut json = document()
-        .to_pretty_json()
+    let mut document = serde_json::to_value(document()).unwrap_or_default();
+    add_cross_field_rules(&mut document);
+    let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json
