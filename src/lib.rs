@@ -124,6 +124,12 @@ impl Application {
                 "renderings backfill not scheduled; answers without one are built"
             );
         }
+        if let Err(e) = content::french_order::backfill::schedule_if_needed(&db, clock.now()) {
+            tracing::warn!(
+                error = %e.problem().detail,
+                "collation keys backfill not scheduled; names without one sort first"
+            );
+        }
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
             source,

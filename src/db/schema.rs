@@ -12,6 +12,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        name_key -> Binary,
     }
 }
 
@@ -53,6 +54,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        name_key -> Binary,
     }
 }
 
@@ -86,6 +88,7 @@ diesel::table! {
         featured_image_id -> Nullable<BigInt>,
         comment_count -> Integer,
         comments_close_at -> Nullable<Timestamp>,
+        title_key -> Binary,
     }
 }
 

@@ -21,6 +21,7 @@
 //!   `UpdateCollisionError` (the version check underneath closes the
 //!   window between the comparison and the write).
 
+use crate::content::authors::own_byline::Signers;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
@@ -908,21 +909,21 @@ pub async fn add(
         }
     };
     let site = Site::load(&req, &state, ADD).await?;
-    let authors = match &input.authors {
-        Some(refs) if !refs.is_empty() => bylines(&state, refs, ADD).await?,
-        _ => match caller.0.account().and_then(|a| a.author_id) {
-            Some(own) => vec![own],
-            None => {
-                return Err(GhostError::no_permission(
-                    ADD,
-                    "This account has no byline to sign posts with: an administrator gives it one.",
-                ));
-            }
-        },
+    // The authors named, or the caller's own byline (created with the post
+    // when the account has none, `own_byline`).
+    let given = match &input.authors {
+        Some(refs) if !refs.is_empty() => Some(bylines(&state, refs, ADD).await?),
+        _ => None,
+    };
+    let Some(signers) = Signers::for_new_article(&caller.0, given.clone()) else {
+        return Err(GhostError::no_permission(
+            ADD,
+            "This key's account may not write posts.",
+        ));
     };
     let published_at = input.published_at.clone().value();
     let status = wanted_status(input.status.unwrap_or(ArticleStatus::Draft), published_at);
-    check_role(&caller.0, status, &authors, ADD)?;
+    check_role(&signers.acting, status, &signers.author_ids, ADD)?;
     let categories = crate::content::categories::use_cases::list(&state.content, None)
         .await
         .map_err(|e| GhostError::from_api(e, ADD))?;
@@ -961,7 +962,7 @@ pub async fn add(
         status: Some(status),
         published_at: published_at.map(|at| at.and_utc()),
         category_id: Some(category_id),
-        author_ids: Some(authors),
+        author_ids: given,
         tag_ids: Some(tag_ids),
         featured_image_id,
         featured_image,

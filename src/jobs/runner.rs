@@ -43,6 +43,7 @@ impl Handlers {
     ) -> Self {
         use crate::comments::{closing, housekeeping};
         use crate::content::articles::{backfill, go_live};
+        use crate::content::french_order;
         use crate::content::media::use_cases as media_use_cases;
         let store = media.store.clone();
         let comments = std::sync::Arc::clone(comments);
@@ -53,6 +54,7 @@ impl Handlers {
                 housekeeping::run(tx, &comments, job, now)
             })
             .with(backfill::KIND, backfill::run)
+            .with(french_order::backfill::KIND, french_order::backfill::run)
             .with(media_use_cases::PURGE, move |tx, job, _| {
                 media_use_cases::purge(&store, tx, job)
             })

@@ -33,6 +33,7 @@ use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::articles::list_params::Shape;
 use crate::content::articles::use_cases::{self, Shaped};
 use crate::content::articles::views::ArticleView;
+use crate::content::authors::own_byline::Signers;
 use crate::content::body::BodyFormat;
 use crate::content::lookup::IdOrSlug;
 use crate::content::patch::Patch;
@@ -306,15 +307,11 @@ async fn create(
         }
         Some(_) => {}
     }
-    let byline = holder
-        .caller
-        .account()
-        .and_then(|a| a.author_id)
-        .ok_or_else(|| {
-            MicropubError::forbidden(
-                "this account has no byline to sign posts with: an administrator gives it one",
-            )
-        })?;
+    // The account's byline, created with the post when it has none
+    // (`own_byline`); `acting_role` above has already refused the rest.
+    if Signers::for_new_article(&holder.caller, None).is_none() {
+        return Err(MicropubError::forbidden("this account may not write posts"));
+    }
     let (format, text) = entry::content(p)?.unwrap_or((BodyFormat::Markdown, String::new()));
     let title = entry::first(p, "name")
         .filter(|n| !n.trim().is_empty())
@@ -351,7 +348,7 @@ async fn create(
         status: Some(status),
         published_at: published_at.map(|at| at.and_utc()),
         category_id: Some(category_id),
-        author_ids: Some(vec![byline]),
+        author_ids: None,
         tag_ids: Some(tag_ids),
         featured_image_id,
         featured_image,

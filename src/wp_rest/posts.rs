@@ -28,6 +28,7 @@ use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::articles::queries::{newsroom_publication_time, public_now};
 use crate::content::articles::use_cases;
 use crate::content::articles::views::ArticleView;
+use crate::content::authors::own_byline::Signers;
 use crate::content::body::BodyFormat;
 use crate::content::lookup::IdOrSlug;
 use crate::content::patch::Patch;
@@ -835,20 +836,20 @@ pub async fn create(
     }
     let site = super::site::load(&req, &state).await?;
     let fields = Fields::parse(&state, &params, &site).await?;
-    let own = caller.0.account().and_then(|a| a.author_id);
-    let author = match fields.author.or(own) {
-        Some(id) => id,
-        None => {
-            return Err(WpError::new(
-                403,
-                "rest_cannot_create",
-                "Sorry, your account has no byline to sign posts with: an administrator gives it one.",
-            ));
-        }
+    // Signed by `author`, or by the caller's own byline (created with the
+    // post when the account has none, `own_byline`).
+    let given = fields.author.map(|id| vec![id]);
+    let Some(signers) = Signers::for_new_article(&caller.0, given.clone()) else {
+        return Err(WpError::refused(caller.signed_in(), refused.0, refused.1));
     };
     let status =
         mapping::scheduled_if_future(fields.status.unwrap_or(ArticleStatus::Draft), fields.date);
-    check_role(&caller, status, &[author], refused)?;
+    check_role(
+        &WpCaller(signers.acting.clone()),
+        status,
+        &signers.author_ids,
+        refused,
+    )?;
     let category_id = match fields.categories.as_ref().and_then(|c| c.first()) {
         Some(id) => *id,
         None => {
@@ -865,7 +866,7 @@ pub async fn create(
         status: Some(status),
         published_at: fields.date,
         category_id: Some(category_id),
-        author_ids: Some(vec![author]),
+        author_ids: given,
         tag_ids: fields.tags,
         featured_image_id: fields.featured_media.filter(|id| *id > 0),
         featured_image: None,

@@ -499,6 +499,7 @@ pub async fn delete(
                 caller.0,
                 IdOrSlug::Id(id),
                 Precondition::Any,
+                None,
             )
             .await
         }

@@ -18,6 +18,7 @@ use crate::content::articles::input::{ArticleCreate, ArticlePatch};
 use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::articles::list_params::Shape;
 use crate::content::articles::use_cases::{self, Shaped};
+use crate::content::authors::own_byline::Signers;
 use crate::content::body::BodyFormat;
 use crate::content::categories::views::CategoryView;
 use crate::content::lookup::IdOrSlug;
@@ -32,13 +33,11 @@ pub(super) fn not_allowed_to_publish() -> Fault {
     Fault::not_allowed("Sorry, you are not allowed to publish posts on this site.")
 }
 
-/// The byline a post written through an editor carries: the account's.
-pub(super) fn byline(caller: &Caller) -> Result<i64, Fault> {
-    caller.account().and_then(|a| a.author_id).ok_or_else(|| {
-        Fault::not_allowed(
-            "Sorry, your account has no byline to sign posts with: an administrator gives it one.",
-        )
-    })
+/// Who signs a post written through an editor: the account's byline,
+/// created with the post when the account has none (`own_byline`).
+pub(super) fn signers(caller: &Caller) -> Result<Signers, Fault> {
+    Signers::for_new_article(caller, None)
+        .ok_or_else(|| Fault::not_allowed("Sorry, you are not allowed to create posts."))
 }
 
 pub(super) async fn categories(call: &Call<'_>) -> Result<Vec<CategoryView>, Fault> {
@@ -185,17 +184,17 @@ pub async fn new_post(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let content = call.params.structure(3, "content")?;
     let publish = call.params.optional_bool(4, "publish")?.unwrap_or(false);
-    let author = byline(&caller)?;
+    let signers = signers(&caller)?;
     let published_at = requested_date(call, content).await?;
     let status = scheduled_if_future(requested_status(content, publish)?, published_at);
     // The role is checked before anything is written (a new tag included).
     policy::authorize_article(
-        &caller,
+        &signers.acting,
         ArticleAction::Create,
         &ArticleFacts {
             current_authors: &[],
             current_status: None,
-            new_authors: &[author],
+            new_authors: &signers.author_ids,
             new_status: status,
         },
     )
@@ -228,7 +227,7 @@ pub async fn new_post(call: &Call<'_>) -> Result<Value, Fault> {
         status: Some(status),
         published_at,
         category_id: Some(category_id),
-        author_ids: Some(vec![author]),
+        author_ids: None,
         tag_ids: Some(tag_ids),
         featured_image_id: thumbnail(content).flatten(),
         featured_image: None,

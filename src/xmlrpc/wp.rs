@@ -7,8 +7,8 @@ use serde_json::Value as Json;
 
 use super::fault::Fault;
 use super::posts::{
-    Rendering, article, byline, categories, date_of, delete_article, editable_ids, may_edit,
-    may_move_to, not_allowed_to_publish, scheduled_if_future, update_article,
+    Rendering, article, categories, date_of, delete_article, editable_ids, may_edit, may_move_to,
+    not_allowed_to_publish, scheduled_if_future, signers, update_article,
 };
 use super::server::{Call, fault_of};
 use super::value::{Date, Value};
@@ -225,20 +225,20 @@ pub async fn new_post(call: &Call<'_>) -> Result<Value, Fault> {
     let caller = call.sign_in(1).await?;
     let content = call.params.structure(3, "content")?;
     check_type(content)?;
-    let author = byline(&caller)?;
-    check_author(&caller, content, author)?;
+    let signers = signers(&caller)?;
+    check_author(&caller, content, signers.author_ids[0])?;
     let published_at = wp_date(call, content).await?;
     let status = scheduled_if_future(
         wp_status(content)?.unwrap_or(ArticleStatus::Draft),
         published_at,
     );
     policy::authorize_article(
-        &caller,
+        &signers.acting,
         ArticleAction::Create,
         &ArticleFacts {
             current_authors: &[],
             current_status: None,
-            new_authors: &[author],
+            new_authors: &signers.author_ids,
             new_status: status,
         },
     )
@@ -257,7 +257,7 @@ pub async fn new_post(call: &Call<'_>) -> Result<Value, Fault> {
         status: Some(status),
         published_at,
         category_id: Some(category_id),
-        author_ids: Some(vec![author]),
+        author_ids: None,
         tag_ids: terms.tags,
         featured_image_id: wp_thumbnail(content).flatten(),
         featured_image: None,
@@ -703,7 +703,7 @@ pub async fn new_term(call: &Call<'_>) -> Result<Value, Fault> {
             Ok(Value::string(id.to_string()))
         }
         Some(TAG) => {
-            byline(&caller)?;
+            signers(&caller)?;
             let ids = mapping::tags_by_name(&call.state.db, &caller, vec![name])
                 .await
                 .map_err(fault_of)?;

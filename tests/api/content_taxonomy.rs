@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::content_fixtures::*;
-use crate::helpers::{Backend, TestApp, problem};
+use crate::helpers::{Backend, TestApp, header, problem};
 use crate::on_both_databases;
 
 async fn category_tree_paths_filters_cycles_and_deletes(backend: Backend) {
@@ -98,6 +98,113 @@ async fn category_tree_paths_filters_cycles_and_deletes(backend: Backend) {
         .delete_as(&format!("/api/v1/categories/{}", afrique["id"]), Some(t))
         .await;
     assert_eq!(gone.status().as_u16(), 204);
+}
+
+/// `?reassign_to=`: a category in use goes once its articles have
+/// somewhere to go (each a new version, its rendering refreshed), and its
+/// subcategories move up to its parent, as in WordPress.
+async fn deleting_a_category_in_use_names_where_its_articles_go(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = desk(&app).await;
+    let t = &d.editor.token;
+    let monde = category(&app, t, "Monde", None).await;
+    let afrique = category(&app, t, "Afrique", monde["id"].as_i64()).await;
+    let algerie = category(&app, t, "Algérie", afrique["id"].as_i64()).await;
+    let sahel = category(&app, t, "Sahel", None).await;
+    let filed = published(
+        &app,
+        t,
+        "Le Niger et l’Afrique",
+        afrique["id"].as_i64().unwrap(),
+        d.author_id,
+    )
+    .await;
+    let deeper = published(
+        &app,
+        t,
+        "À Alger",
+        algerie["id"].as_i64().unwrap(),
+        d.author_id,
+    )
+    .await;
+    let path = format!("/api/v1/categories/{}", afrique["id"]);
+    // Warm the public reads the deletion must refresh.
+    ok_json(app.get("/api/v1/articles?category=sahel").await).await;
+    ok_json(app.get(&format!("/api/v1/articles/{}", deeper["id"])).await).await;
+
+    let read = app
+        .get_as(&format!("/api/v1/articles/{}", filed["id"]), Some(t))
+        .await;
+    let etag = header(&read, "etag");
+    let author = app.create_user(cms::auth::Role::Author).await;
+    let snapshot = app.snapshot().await;
+    for bad in ["999999", "afrique", "nulle-part"] {
+        let p = problem(
+            app.delete_as(&format!("{path}?reassign_to={bad}"), Some(t))
+                .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "reassign_to", "{bad}");
+    }
+    problem(
+        app.delete_as(&format!("{path}?reassign_to=sahel&x=1"), Some(t))
+            .await,
+        400,
+    )
+    .await;
+    problem(
+        app.delete_as(&format!("{path}?reassign_to=sahel"), Some(&author.token))
+            .await,
+        403,
+    )
+    .await;
+    assert_eq!(app.snapshot().await, snapshot);
+
+    let gone = app
+        .delete_as(&format!("{path}?reassign_to=sahel"), Some(t))
+        .await;
+    assert_eq!(gone.status().as_u16(), 204);
+    problem(app.get(&path).await, 404).await;
+
+    let moved = ok_json(app.get(&format!("/api/v1/articles/{}", filed["id"])).await).await;
+    assert_eq!(moved["category"]["id"], sahel["id"]);
+    assert_eq!(moved["version"], filed["version"].as_i64().unwrap() + 1);
+    let listed = ok_json(app.get("/api/v1/articles?category=sahel").await).await;
+    assert_eq!(listed["data"][0]["id"], filed["id"]);
+    // The writer who had the old version cannot overwrite the move.
+    let stale = app
+        .client
+        .patch(app.url(&format!("/api/v1/articles/{}", filed["id"])))
+        .bearer_auth(t)
+        .header("if-match", &etag)
+        .json(&json!({"title": "Écrasé"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 412);
+
+    let up = ok_json(
+        app.get(&format!("/api/v1/categories/{}", algerie["id"]))
+            .await,
+    )
+    .await;
+    let names: Vec<&str> = up["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Monde", "Algérie"]);
+    let deeper = ok_json(app.get(&format!("/api/v1/articles/{}", deeper["id"])).await).await;
+    let crumbs: Vec<&str> = deeper["category"]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(crumbs, ["monde", "algerie"]);
+    assert_eq!(up["parent_id"], monde["id"]);
 }
 
 async fn authors_crud_and_own_profile(backend: Backend) {
@@ -315,6 +422,7 @@ async fn one_if_match_passes_once_on_every_resource(backend: Backend) {
 on_both_databases!(
     one_if_match_passes_once_on_every_resource,
     category_tree_paths_filters_cycles_and_deletes,
+    deleting_a_category_in_use_names_where_its_articles_go,
     authors_crud_and_own_profile,
     tags_crud,
 );

@@ -43,9 +43,24 @@ async fn a_create_names_missing_fields_with_the_others(backend: Backend) {
     };
     assert_eq!(code("body"), "required");
     assert_eq!(code("category_id"), "unknown");
-    // Nothing sent at all: each required field once, as `required`.
+    // Nothing sent at all: each required field once, as `required`. An
+    // account signs with its own byline when it names none
+    // (`own_bylines`); an API token has none, and must name them.
+    assert_eq!(app.snapshot().await, unchanged);
+    let admin = app.create_user(Role::Admin).await;
+    let (_, writer_token) = app.create_api_token(&admin.token, &["content:write"]).await;
+    let unchanged = app.snapshot().await;
     let p = problem(
         app.post_json("/api/v1/articles", Some(&editor.token), &json!({}))
+            .await,
+        422,
+    )
+    .await;
+    let mut fields = problem_fields(&p);
+    fields.sort_unstable();
+    assert_eq!(fields, ["body", "category_id", "title"], "{p}");
+    let p = problem(
+        app.post_json("/api/v1/articles", Some(&writer_token), &json!({}))
             .await,
         422,
     )

@@ -111,9 +111,10 @@ pub struct ArticleCreate {
     #[schema(example = 2, value_type = i64, required = true)]
     #[serde(default)]
     pub category_id: Option<i64>,
-    /// Bylines in order; the first is the primary author.
-    #[schema(example = json!([2, 5]), min_items = 1, value_type = Vec<i64>, required = true)]
-    #[serde(default)]
+    /// Bylines in order; the first is the primary author. When absent, the
+    /// caller's own byline, created from its account's display name if it
+    /// has none yet (`authors::own_byline`); API tokens name their bylines.
+    #[schema(example = json!([2, 5]), min_items = 1)]
     pub author_ids: Option<Vec<i64>>,
     #[schema(example = json!([3]))]
     pub tag_ids: Option<Vec<i64>>,

@@ -368,7 +368,8 @@ pub struct CursorPayload {
 pub enum SortValue {
     /// Microseconds since the epoch.
     Time(i64),
-    Text(String),
+    /// A title's collation key (`french_order`), in hex.
+    Key(String),
 }
 
 #[cfg(test)]

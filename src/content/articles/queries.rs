@@ -17,6 +17,7 @@ use super::views::Relations;
 use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
+use crate::content::french_order;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
 use crate::content::tags::views::TagRef;
@@ -151,7 +152,7 @@ pub fn relations(
     let labels = article_tags::table
         .inner_join(tags::table)
         .filter(id_in(article_tags::article_id, ids))
-        .order((article_tags::article_id, tags::name, tags::id))
+        .order((article_tags::article_id, tags::name_key, tags::id))
         .select((article_tags::article_id, tags::id, tags::slug, tags::name))
         .load::<(i64, i64, String, String)>(conn)?;
     for (article_id, id, slug, name) in labels {
@@ -405,15 +406,17 @@ fn page_query<'a>(
                 .naive_utc(),
             id,
         )),
-        Some((SortValue::Text(_), _))
+        Some((SortValue::Key(_), _))
             if !matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) =>
         {
             return Err(bad_cursor());
         }
         _ => None,
     };
-    let text_after = match after {
-        Some((SortValue::Text(text), id)) => Some((text.clone(), id)),
+    let key_after = match after {
+        Some((SortValue::Key(hex_key), id)) => {
+            Some((hex::decode(hex_key).map_err(|_| bad_cursor())?, id))
+        }
         Some(_) if matches!(sort, ArticleSort::TitleAsc | ArticleSort::TitleDesc) => {
             return Err(bad_cursor());
         }
@@ -425,7 +428,7 @@ fn page_query<'a>(
             Visibility::Newsroom => keyset!(query, newsroom_publication_time(), desc, time_after),
         },
         ArticleSort::TitleAsc | ArticleSort::TitleDesc => {
-            keyset!(query, articles::title, desc, text_after)
+            keyset!(query, articles::title_key, desc, key_after)
         }
         ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => {
             keyset!(query, articles::updated_at, desc, time_after)
@@ -440,7 +443,9 @@ pub fn sort_value(row: &ArticleRow, sort: ArticleSort) -> SortValue {
         ArticleSort::PublishedAtDesc | ArticleSort::PublishedAtAsc => {
             time_value(row.published_at.unwrap_or(row.created_at))
         }
-        ArticleSort::TitleAsc | ArticleSort::TitleDesc => SortValue::Text(row.title.clone()),
+        ArticleSort::TitleAsc | ArticleSort::TitleDesc => {
+            SortValue::Key(hex::encode(french_order::sort_key(&row.title)))
+        }
         ArticleSort::UpdatedAtAsc | ArticleSort::UpdatedAtDesc => time_value(row.updated_at),
     }
 }
@@ -588,6 +593,8 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
 struct ArticleForm<'a> {
     slug: &'a str,
     title: &'a str,
+    /// French order of titles (`french_order`), kept with the title.
+    title_key: Vec<u8>,
     excerpt: &'a str,
     body: &'a str,
     body_format: &'a str,
@@ -626,6 +633,7 @@ impl<'a> ArticleForm<'a> {
         Self {
             slug,
             title: &draft.title,
+            title_key: french_order::sort_key(&draft.title),
             excerpt: &draft.excerpt,
             body: &draft.body,
             body_format: draft.body_format.as_str(),
@@ -798,7 +806,7 @@ pub fn referenced(
     } else {
         tags::table
             .filter(id_in(tags::id, tag_ids))
-            .order((tags::name, tags::id))
+            .order((tags::name_key, tags::id))
             .select((tags::id, tags::slug, tags::name))
             .load::<(i64, String, String)>(conn)?
     };
@@ -841,6 +849,7 @@ mod tests {
             form: ArticleForm {
                 slug: "brouillon",
                 title: "Brouillon",
+                title_key: french_order::sort_key("Brouillon"),
                 excerpt: "",
                 body: "",
                 body_format: "html",

@@ -19,6 +19,7 @@ use crate::auth::Caller;
 use crate::auth::policy::{ArticleAction, ArticleFacts, authorize_article, may_read_unpublished};
 use crate::changes::{self, Action, Actor, Change};
 use crate::content::articles::lifecycle::ArticleStatus;
+use crate::content::authors::own_byline::Signers;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
 use crate::content::lookup::IdOrSlug;
@@ -80,12 +81,9 @@ fn detail(
 }
 
 /// Takes `tag_id` off every article it labels, as WordPress does when a
-/// term in use is deleted: each article's version moves on (a writer's
-/// stale `If-Match` no longer passes), its stored item is rendered again,
-/// and an `updated` change is recorded for it. Part of the tag's deletion
-/// transaction.
+/// term in use is deleted. Part of the tag's deletion transaction.
 pub(crate) fn detach_tag(tx: &mut Tx<'_>, tag_id: i64, actor: &Actor) -> Result<(), ApiError> {
-    use crate::db::schema::{article_tags, articles};
+    use crate::db::schema::article_tags;
     use diesel::prelude::*;
     embedded_names::hold(tx, Hold::Exclusive)?;
     let ids: Vec<i64> = article_tags::table
@@ -95,9 +93,43 @@ pub(crate) fn detach_tag(tx: &mut Tx<'_>, tag_id: i64, actor: &Actor) -> Result<
     if ids.is_empty() {
         return Ok(());
     }
-    let now = crate::timestamp::now();
     diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(tag_id)))
         .execute(tx.conn())?;
+    relabelled(tx, &ids, actor)
+}
+
+/// Files every article of category `from` under `to` (`?reassign_to=` of a
+/// category's deletion, in its transaction).
+pub(crate) fn move_to_category(
+    tx: &mut Tx<'_>,
+    from: i64,
+    to: i64,
+    actor: &Actor,
+) -> Result<(), ApiError> {
+    use crate::db::schema::articles;
+    use diesel::prelude::*;
+    embedded_names::hold(tx, Hold::Exclusive)?;
+    let ids: Vec<i64> = articles::table
+        .filter(articles::category_id.eq(from))
+        .select(articles::id)
+        .load(tx.conn())?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(articles::table.filter(articles::category_id.eq(from)))
+        .set(articles::category_id.eq(to))
+        .execute(tx.conn())?;
+    relabelled(tx, &ids, actor)
+}
+
+/// After a change made to articles from outside (a tag or a category they
+/// were filed under goes): each article's version moves on (a writer's
+/// stale `If-Match` no longer passes), its stored item is rendered again,
+/// and an `updated` change is recorded for it.
+fn relabelled(tx: &mut Tx<'_>, ids: &[i64], actor: &Actor) -> Result<(), ApiError> {
+    use crate::db::schema::articles;
+    use diesel::prelude::*;
+    let now = crate::timestamp::now();
     for chunk in ids.chunks(500) {
         diesel::update(articles::table.filter(crate::db::id_list::id_in(articles::id, chunk)))
             .set((
@@ -106,9 +138,9 @@ pub(crate) fn detach_tag(tx: &mut Tx<'_>, tag_id: i64, actor: &Actor) -> Result<
             ))
             .execute(tx.conn())?;
     }
-    renderings::refresh(tx, &ids)?;
+    renderings::refresh(tx, ids)?;
     let tree = tree_in_transaction(tx)?;
-    for id in ids {
+    for &id in ids {
         let row =
             queries::find(tx, &IdOrSlug::Id(id), Visibility::Newsroom)?.ok_or_else(not_found)?;
         let view = detail(tx, row, now, Arc::clone(&tree))?;
@@ -542,9 +574,12 @@ pub async fn create(
     body: ArticleCreate,
 ) -> Result<ArticleView, ApiError> {
     caller.require_authenticated()?;
+    let mut body = body;
+    let signers = Signers::for_new_article(&caller, body.author_ids.take());
+    body.author_ids = signers.as_ref().map(|s| s.author_ids.clone());
     let desired = Desired::from_create(body);
     authorize_article(
-        &caller,
+        signers.as_ref().map_or(&caller, |s| &s.acting),
         ArticleAction::Create,
         &ArticleFacts {
             current_authors: &[],
@@ -558,9 +593,15 @@ pub async fn create(
     // writer at a time. The article is thus dated when it was checked, a
     // moment before it commits.
     let now = cx.clock.now();
+    // The byline to create (`Signers`) exists only once the write runs.
+    let creates_byline = signers.as_ref().is_some_and(Signers::creates_byline);
     let references = (
         desired.category_id,
-        desired.author_ids.clone(),
+        if creates_byline {
+            Vec::new()
+        } else {
+            desired.author_ids.clone()
+        },
         desired.tag_ids.clone(),
     );
     let draft = match ArticleDraft::parse(desired, None, now) {
@@ -586,6 +627,17 @@ pub async fn create(
     cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
+            let settled;
+            let draft = match signers.as_ref().filter(|s| s.creates_byline()) {
+                Some(signers) => {
+                    let mut with_byline = draft.clone();
+                    with_byline.author_ids =
+                        signers.settle(conn, Actor::of(&caller), &draft.author_ids, now)?;
+                    settled = with_byline;
+                    &settled
+                }
+                None => &draft,
+            };
             let tree = tree_in_transaction(conn)?;
             let references = References::load(conn, tree, &draft.author_ids, &draft.tag_ids)?;
             let errors = references.errors(draft.category_id, &draft.author_ids, &draft.tag_ids);
@@ -594,7 +646,7 @@ pub async fn create(
             }
             // The view is built from what was just written and read in this
             // transaction, as `detail` would build it from a read of the row.
-            let row = insert_row(conn, &draft, caller.user_id(), now, &urls, close_days)?;
+            let row = insert_row(conn, draft, caller.user_id(), now, &urls, close_days)?;
             let relations = references.of_new_article(row.id, &draft.author_ids);
             let view = ArticleView::new(row, &relations, true, now);
             changes::commit(

@@ -2,6 +2,7 @@
 //! articles without a login; a user account may be linked to one author.
 
 pub mod input;
+pub mod own_byline;
 pub mod queries;
 pub mod routes;
 pub mod rows;

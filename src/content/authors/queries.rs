@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::input::AuthorFields;
 use super::rows::AuthorRow;
 use crate::content::articles::queries::public_now;
+use crate::content::french_order;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
 use crate::db::DbConnection;
@@ -28,7 +29,7 @@ pub fn page(conn: &mut DbConnection, page: PageRequest) -> QueryResult<(Vec<Auth
     let total = authors::table.count().get_result(conn)?;
     let rows = authors::table
         .select(AuthorRow::as_select())
-        .order((authors::name.asc(), authors::id.asc()))
+        .order((authors::name_key.asc(), authors::id.asc()))
         .limit(page.limit())
         .offset(page.offset())
         .load(conn)?;
@@ -91,6 +92,8 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
 struct AuthorForm<'a> {
     slug: &'a str,
     name: &'a str,
+    /// French order (`french_order`), kept with the name it sorts.
+    name_key: Vec<u8>,
     bio: Option<&'a str>,
     avatar_url: Option<&'a str>,
     links: String,
@@ -101,6 +104,7 @@ impl<'a> AuthorForm<'a> {
         Self {
             slug,
             name: &fields.name,
+            name_key: french_order::sort_key(&fields.name),
             bio: fields.bio.as_deref(),
             avatar_url: fields.avatar_url.as_deref(),
             links: fields.links_json(),
@@ -213,6 +217,7 @@ mod tests {
             form: AuthorForm {
                 slug: "afp",
                 name: "AFP",
+                name_key: french_order::sort_key("AFP"),
                 bio: None,
                 avatar_url: None,
                 links: "[]".to_owned(),

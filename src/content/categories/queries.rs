@@ -118,6 +118,24 @@ pub fn update(
         .map(|_| ())
 }
 
+/// Moves a category under `parent` (a subcategory of a deleted one moving
+/// up); its version moves on.
+pub fn set_parent(
+    conn: &mut DbConnection,
+    id: i64,
+    parent: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(categories::table.filter(categories::id.eq(id)))
+        .set((
+            categories::parent_id.eq(parent),
+            categories::updated_at.eq(now),
+            categories::version.eq(categories::version + 1),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Articles filed directly under the category, whatever their status.
 pub fn article_count(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
     articles::table

@@ -162,13 +162,26 @@ pub async fn update_category(
     json_written(StatusCode::OK, &view, &[])
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CategoryDeleteQuery {
+    /// Where the category's articles go (id or slug of another category);
+    /// its subcategories then move up to its parent, as in WordPress.
+    #[param(example = "monde")]
+    pub reassign_to: Option<String>,
+}
+
 /// Delete a category (editors and admins).
 ///
-/// Refused with 409 while articles or subcategories are filed under it.
+/// Refused with 409 while articles or subcategories are filed under it,
+/// unless `reassign_to` names where its articles go: they move there (each
+/// a new version), and its subcategories move up to its parent.
 #[utoipa::path(
     tag = "categories",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        CategoryDeleteQuery,
         ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted; stale → 412"),
     ),
     security(("bearer" = [])),
@@ -177,8 +190,9 @@ pub async fn update_category(
         (status = 401, description = "No or bad credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Still has articles or subcategories", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still has articles or subcategories, and no `reassign_to`", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match; nothing written", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reassign_to` names no other category", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -188,12 +202,14 @@ pub async fn delete_category(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    query: QueryParams<CategoryDeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     use_cases::delete(
         &state.content,
         caller,
         IdOrSlug::parse(&path),
         precondition(&req),
+        query.0.reassign_to.as_deref().map(parse_reference),
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

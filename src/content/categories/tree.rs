@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::rows::CategoryRow;
 use super::views::{CategoryCrumb, CategoryRef};
+use crate::content::french_order;
 use crate::content::lookup::IdOrSlug;
 
 #[derive(Debug, Default)]
@@ -16,8 +17,17 @@ pub struct CategoryTree {
 
 impl CategoryTree {
     pub fn new(rows: Vec<CategoryRow>) -> Self {
-        let mut rows = rows;
-        rows.sort_by_key(|r| (r.position, r.id));
+        // Siblings by `position`, then by name in French order
+        // (`french_order`): a tree with no positions set reads
+        // alphabetically, "Économie" between "Droits" and "Élections".
+        let mut rows: Vec<(Vec<u8>, CategoryRow)> = rows
+            .into_iter()
+            .map(|r| (french_order::sort_key(&r.name), r))
+            .collect();
+        rows.sort_by(|(a_key, a), (b_key, b)| {
+            (a.position, a_key, a.id).cmp(&(b.position, b_key, b.id))
+        });
+        let rows: Vec<CategoryRow> = rows.into_iter().map(|(_, r)| r).collect();
         let mut children: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
         for row in &rows {
             children.entry(row.parent_id).or_default().push(row.id);
@@ -91,7 +101,7 @@ impl CategoryTree {
         self.children.get(&parent).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Every category, depth first, siblings by `position` then id: the
+    /// Every category, depth first, siblings by `position` then name: the
     /// order a navigation menu shows.
     pub fn in_menu_order(&self) -> Vec<&CategoryRow> {
         let mut out = Vec::with_capacity(self.by_id.len());

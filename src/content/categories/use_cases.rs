@@ -185,11 +185,16 @@ pub async fn update(
         .await
 }
 
+/// Deletes a category. One with articles or subcategories is kept (409)
+/// unless `reassign_to` names another category: its articles move there
+/// (`articles::use_cases::move_to_category`) and its subcategories move up
+/// to its parent, all in the deletion's transaction.
 pub async fn delete(
     cx: &Content,
     caller: Caller,
     key: IdOrSlug,
     expect: Precondition,
+    reassign_to: Option<IdOrSlug>,
 ) -> Result<(), ApiError> {
     authorize_write(&caller, Resource::Category, None)?;
     cx
@@ -199,18 +204,48 @@ pub async fn delete(
             let tree = queries::load_tree(conn)?;
             let current = tree.find(&key).ok_or_else(not_found)?;
             expect.check(&CategoryView::new(current, &tree))?;
-            let (id, slug) = (current.id, current.slug.clone());
-            let children = tree.children_of(Some(id)).len();
+            let (id, slug, parent) = (current.id, current.slug.clone(), current.parent_id);
+            let target = match &reassign_to {
+                None => None,
+                Some(reference) => match tree.find(reference) {
+                    Some(target) if target.id != id => Some(target.id),
+                    _ => {
+                        return Err(ApiError::Validation(vec![FieldError::new(
+                            "reassign_to",
+                            "unknown_category",
+                            "must name another existing category (id or slug)",
+                        )]));
+                    }
+                },
+            };
+            let children = tree.children_of(Some(id)).to_vec();
             let articles = queries::article_count(conn, id)?;
-            if children > 0 || articles > 0 {
-                return Err(ApiError::conflict(format!(
-                    "the category still has {articles} article(s) and {children} subcategory(ies); move or delete them first"
-                )));
+            let actor = Actor::of(&caller);
+            match target {
+                None if !children.is_empty() || articles > 0 => {
+                    return Err(ApiError::conflict(format!(
+                        "the category still has {articles} article(s) and {} subcategory(ies); move or delete them first, or name where its articles go with `reassign_to`",
+                        children.len()
+                    )));
+                }
+                None => {}
+                Some(target) => {
+                    crate::content::articles::use_cases::move_to_category(conn, id, target, &actor)?;
+                    for child in children {
+                        queries::set_parent(conn, child, parent, timestamp::now())?;
+                        let view = view_of(conn, child)?;
+                        let moved = tree.with_descendants(child);
+                        changes::commit(
+                            conn,
+                            Change::category(Action::Updated, &view, moved, actor.clone())?,
+                        )?;
+                    }
+                }
             }
             queries::delete(conn, id)?;
             changes::commit(
                 conn,
-                Change::deleted(changes::Resource::Category, id, &slug, Actor::of(&caller))?,
+                Change::deleted(changes::Resource::Category, id, &slug, actor)?,
             )?;
             Ok(())
         })

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::input::TagFields;
 use super::rows::TagRow;
+use crate::content::french_order;
 use crate::content::lookup::IdOrSlug;
 use crate::content::slug::Slug;
 use crate::db::DbConnection;
@@ -22,7 +23,7 @@ pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> QueryResult<Option<TagRo
     query.first(conn).optional()
 }
 
-/// A page of tags by name, and the total; internal tags (`#…`,
+/// A page of tags in French order (`french_order`), and the total; internal tags (`#…`,
 /// `views::is_internal`) only `with_internal`.
 pub fn page(
     conn: &mut DbConnection,
@@ -40,7 +41,7 @@ pub fn page(
     let total = visible().count().get_result(conn)?;
     let rows = visible()
         .select(TagRow::as_select())
-        .order((tags::name.asc(), tags::id.asc()))
+        .order((tags::name_key.asc(), tags::id.asc()))
         .limit(page.limit())
         .offset(page.offset())
         .load(conn)?;
@@ -81,6 +82,8 @@ pub fn slug_owner(conn: &mut DbConnection, slug: &Slug) -> QueryResult<Option<i6
 struct TagForm<'a> {
     slug: &'a str,
     name: &'a str,
+    /// French order (`french_order`), kept with the name it sorts.
+    name_key: Vec<u8>,
     description: Option<&'a str>,
 }
 
@@ -89,6 +92,7 @@ impl<'a> TagForm<'a> {
         Self {
             slug,
             name: &fields.name,
+            name_key: french_order::sort_key(&fields.name),
             description: fields.description.as_deref(),
         }
     }
@@ -196,6 +200,7 @@ mod tests {
             form: TagForm {
                 slug: "sahel",
                 name: "Sahel",
+                name_key: french_order::sort_key("Sahel"),
                 description: None,
             },
             created_at: now,
