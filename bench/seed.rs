@@ -14,6 +14,8 @@ use diesel::prelude::*;
 
 use cms::Config;
 use cms::content::body::{self, BodyFormat};
+use cms::content::embeds::EmbedHosts;
+use cms::content::french_order;
 use cms::db::schema::{article_authors, article_tags, articles, authors, categories, tags};
 use cms::db::{Db, DbConnection};
 
@@ -96,6 +98,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .values((
                             authors::slug.eq(format!("bench-auteur-{i}")),
                             authors::name.eq(format!("Auteur·rice n° {i}")),
+                            authors::name_key
+                                .eq(french_order::sort_key(&format!("Auteur·rice n° {i}"))),
                             authors::links.eq("[]"),
                             authors::created_at.eq(now),
                             authors::updated_at.eq(now),
@@ -134,6 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .values((
                             tags::slug.eq(format!("bench-mot-cle-{i}")),
                             tags::name.eq(format!("Mot-clé {i}")),
+                            tags::name_key.eq(french_order::sort_key(&format!("Mot-clé {i}"))),
                             tags::created_at.eq(now),
                             tags::updated_at.eq(now),
                         ))
@@ -151,7 +156,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|_| paragraph(&mut rng))
                 .collect::<Vec<_>>()
                 .join("\n\n");
-            let rendered = body::render(BodyFormat::Markdown, &text);
+            let rendered = body::render(BodyFormat::Markdown, &text, &EmbedHosts::default());
             (text, rendered)
         })
         .collect();
@@ -179,6 +184,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let published_at = now - Duration::minutes((count - i) as i64);
             rows.push((
                 articles::slug.eq(slug),
+                articles::title_key.eq(french_order::sort_key(&title)),
                 articles::title.eq(title),
                 articles::excerpt.eq(body::excerpt(&rendered.text, 160)),
                 articles::body.eq(source.clone()),

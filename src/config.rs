@@ -93,6 +93,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     pub workers: Option<usize>,
     pub cors_origins: Vec<String>,
+    /// Hosts whose frames article bodies keep (`CMS_EMBED_HOSTS`: domains
+    /// separated by commas, or `none`; `embeds::DEFAULT_HOSTS` when unset).
+    pub embed_hosts: crate::content::embeds::EmbedHosts,
     pub public_cache_seconds: u32,
     /// Memory for cached public responses; 0 turns the cache off.
     pub response_cache_bytes: u64,
@@ -286,6 +289,9 @@ impl Config {
                 as usize,
             metrics_token,
             workers,
+            embed_hosts: crate::content::embeds::EmbedHosts::from_setting(
+                var("CMS_EMBED_HOSTS").as_deref(),
+            ),
             cors_origins: var("CMS_CORS_ORIGINS")
                 .map(|raw| {
                     raw.split(',')

@@ -344,7 +344,13 @@ fn seed_article(
         comments_enabled: None,
         language: None,
     });
-    let draft = ArticleDraft::parse(desired, None, now).map_err(invalid)?;
+    let draft = ArticleDraft::parse(
+        desired,
+        None,
+        now,
+        &crate::content::embeds::EmbedHosts::default(),
+    )
+    .map_err(invalid)?;
     articles::use_cases::insert(
         conn,
         &draft,

@@ -152,7 +152,8 @@ impl Application {
             config.list_totals_memo,
             content::media::views::MediaUrls::new(config.media_public_url.as_deref()),
         )
-        .with_comments_close_after(config.comments.close_after_days);
+        .with_comments_close_after(config.comments.close_after_days)
+        .with_embed_hosts(config.embed_hosts.clone());
         let passwords = Arc::new(auth::password_work::PasswordWork::for_this_machine(
             config.password_hashing_threads,
         ));

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use crate::content::embeds::EmbedHosts;
+
 use crate::clock::Clock;
 use crate::content::articles::totals::ListTotals;
 use crate::content::categories::memo::TreeMemo;
@@ -24,6 +26,8 @@ pub struct Content {
     /// Articles stop taking comments this many days after publication
     /// (`CMS_COMMENTS_CLOSE_AFTER_DAYS`); never when `None`.
     pub comments_close_after_days: Option<u32>,
+    /// Hosts whose frames bodies keep (`CMS_EMBED_HOSTS`, `embeds`).
+    pub embeds: Arc<EmbedHosts>,
 }
 
 impl Content {
@@ -43,10 +47,16 @@ impl Content {
             clock,
             media_urls,
             comments_close_after_days: None,
+            embeds: Arc::new(EmbedHosts::default()),
         }
     }
 
     /// The same context, closing comments `days` after publication.
+    pub fn with_embed_hosts(mut self, hosts: EmbedHosts) -> Self {
+        self.embeds = Arc::new(hosts);
+        self
+    }
+
     pub fn with_comments_close_after(mut self, days: Option<u32>) -> Self {
         self.comments_close_after_days = days;
         self

@@ -5,6 +5,7 @@ pub mod authors;
 pub mod body;
 pub mod categories;
 pub mod context;
+pub mod embeds;
 pub mod french_order;
 pub mod lookup;
 pub mod media;

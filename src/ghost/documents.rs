@@ -48,7 +48,8 @@ impl Pieces {
             .0
             .into_iter()
             .map(|(format, text)| match format {
-                BodyFormat::Markdown => body::render(BodyFormat::Markdown, &text).html,
+                // Sanitised with the rest when the article is written.
+                BodyFormat::Markdown => body::markdown_html(&text),
                 BodyFormat::Html => text,
             })
             .collect::<Vec<_>>()
@@ -166,7 +167,7 @@ fn lexical_html(node: &Value) -> String {
             &text_of(node, "alt"),
             &text_of(node, "caption"),
         ),
-        "markdown" => body::render(BodyFormat::Markdown, &text_of(node, "markdown")).html,
+        "markdown" => body::markdown_html(&text_of(node, "markdown")),
         "html" => text_of(node, "html"),
         // Cards this service has no use for (buttons, embeds, signup
         // forms…): their children's text, if any, is kept.

@@ -145,7 +145,12 @@ pub fn with_photos(format: BodyFormat, text: &str, photos: &[Photo]) -> String {
 /// A title for a note: its first words.
 pub fn note_title(text: &str) -> String {
     let plain = crate::content::body::without_markup(
-        &crate::content::body::render(BodyFormat::Markdown, text).html,
+        &crate::content::body::render(
+            BodyFormat::Markdown,
+            text,
+            &crate::content::embeds::EmbedHosts::default(),
+        )
+        .html,
     );
     let words: Vec<&str> = plain.split_whitespace().collect();
     let mut title = String::new();

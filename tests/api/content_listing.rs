@@ -45,8 +45,13 @@ async fn seed_published(
                     comments_enabled: None,
                     language: None,
                 });
-                let draft = ArticleDraft::parse(desired, None, now)
-                    .map_err(cms::error::ApiError::Validation)?;
+                let draft = ArticleDraft::parse(
+                    desired,
+                    None,
+                    now,
+                    &cms::content::embeds::EmbedHosts::default(),
+                )
+                .map_err(cms::error::ApiError::Validation)?;
                 insert(
                     conn,
                     &draft,

@@ -135,7 +135,80 @@ async fn filters_take_several_values(backend: Backend) {
     }
 }
 
+/// Embeds: a writer's frame of an allowed host is served as the server
+/// writes it (sandboxed, lazy, no referrer beyond the origin), any other is
+/// removed; a video link alone in a Markdown paragraph becomes its player;
+/// `CMS_EMBED_HOSTS` is the site's list.
+async fn bodies_embed_players_from_allowed_hosts_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let d = crate::content_fixtures::desk(&app).await;
+    let write = |format: &'static str, body: &'static str| {
+        let (app, d) = (&app, &d);
+        async move {
+            crate::content_fixtures::article(
+                app,
+                &d.editor.token,
+                &serde_json::json!({"title": "Reportage à Niamey", "body": body, "body_format": format,
+                    "category_id": d.category_id, "author_ids": [d.author_id], "status": "published"}),
+            )
+            .await
+        }
+    };
+    let html = write(
+        "html",
+        r#"<p>Le direct :</p><iframe src="https://www.dailymotion.com/embed/video/x8abcd" width="640" height="360" onload="vol()" allow="camera"></iframe><iframe src="https://pub.example/tracker">pub</iframe>"#,
+    )
+    .await;
+    let served = json(&app, &format!("/api/v1/articles/{}", html["id"])).await;
+    let body = served["body_html"].as_str().unwrap();
+    assert!(
+        body.contains(r#"<iframe src="https://www.dailymotion.com/embed/video/x8abcd" width="640" height="360" sandbox="allow-scripts allow-same-origin allow-popups allow-presentation""#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"loading="lazy""#)
+            && body.contains(r#"referrerpolicy="strict-origin-when-cross-origin""#),
+        "{body}"
+    );
+    for gone in ["onload", "camera", "pub.example", ">pub<"] {
+        assert!(!body.contains(gone), "{gone}: {body}");
+    }
+    let markdown = write(
+        "markdown",
+        "Regardez :\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nEt lisez https://www.youtube.com/watch?v=dQw4w9WgXcQ ensuite.",
+    )
+    .await;
+    let body = markdown["body_html"].as_str().unwrap();
+    assert_eq!(body.matches("<iframe").count(), 1, "{body}");
+    assert!(
+        body.contains(r#"<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ""#),
+        "{body}"
+    );
+    assert!(
+        body.contains("Et lisez https://www.youtube.com/watch?v=dQw4w9WgXcQ ensuite."),
+        "{body}"
+    );
+
+    // The site's own list: only its hosts, and none with `none`.
+    let strict = TestApp::spawn_with(backend, &[("CMS_EMBED_HOSTS", "video.example.org")]).await;
+    let d = crate::content_fixtures::desk(&strict).await;
+    let own = crate::content_fixtures::article(
+        &strict,
+        &d.editor.token,
+        &serde_json::json!({"title": "Maison", "body_format": "html",
+            "body": r#"<iframe src="https://cdn.video.example.org/v/1"></iframe><iframe src="https://www.youtube.com/embed/abc"></iframe>"#,
+            "category_id": d.category_id, "author_ids": [d.author_id]}),
+    )
+    .await;
+    let body = own["body_html"].as_str().unwrap();
+    assert!(
+        body.contains("cdn.video.example.org") && !body.contains("youtube"),
+        "{body}"
+    );
+}
+
 on_both_databases!(
     related_articles_fill_the_block_best_first,
     filters_take_several_values,
+    bodies_embed_players_from_allowed_hosts_only,
 );

@@ -11,6 +11,7 @@ use super::lifecycle::{self, ArticleStatus};
 use super::rows::ArticleRow;
 use super::views::{ArticleView, FeaturedImage};
 use crate::content::body::{self, BodyFormat, RenderedBody};
+use crate::content::embeds::EmbedHosts;
 use crate::content::patch::Patch;
 use crate::content::slug::Slug;
 use crate::content::text;
@@ -388,7 +389,7 @@ impl Desired {
             Patch::Null => None,
             Patch::Absent => {
                 let generated = body::excerpt(
-                    &body::render(current_format, &row.body).text,
+                    &body::render(current_format, &row.body, &EmbedHosts::default()).text,
                     EXCERPT_TARGET,
                 );
                 (!(body_changes && generated == row.excerpt)).then(|| row.excerpt.clone())
@@ -623,6 +624,7 @@ impl ArticleDraft {
         desired: Desired,
         previous: Option<ArticleStatus>,
         now: NaiveDateTime,
+        embeds: &EmbedHosts,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = desired.errors;
         if desired
@@ -649,7 +651,7 @@ impl ArticleDraft {
             Some(raw) => Slug::parse("slug", raw).map_err(|e| errors.push(e)).ok(),
             None => None,
         };
-        let rendered = body::render(desired.body_format, &desired.body);
+        let rendered = body::render(desired.body_format, &desired.body, embeds);
         let excerpt = match text::optional("excerpt", desired.excerpt.as_deref(), EXCERPT_MAX) {
             Ok(Some(given)) => given,
             Ok(None) => body::excerpt(&rendered.text, EXCERPT_TARGET),

@@ -22,6 +22,7 @@ use crate::content::articles::lifecycle::ArticleStatus;
 use crate::content::authors::own_byline::Signers;
 use crate::content::authors::views::AuthorRef;
 use crate::content::categories::CategoryTree;
+use crate::content::embeds::EmbedHosts;
 use crate::content::lookup::IdOrSlug;
 use crate::content::media::views::MediaUrls;
 use crate::content::slug;
@@ -550,6 +551,7 @@ fn checked(
     desired: Desired,
     previous: Option<ArticleStatus>,
     now: NaiveDateTime,
+    embeds: &EmbedHosts,
 ) -> Result<ArticleDraft, ApiError> {
     let mut reference = reference_errors(
         conn,
@@ -558,7 +560,7 @@ fn checked(
         &desired.author_ids,
         &desired.tag_ids,
     )?;
-    match ArticleDraft::parse(desired, previous, now) {
+    match ArticleDraft::parse(desired, previous, now, embeds) {
         Ok(draft) if reference.is_empty() => Ok(draft),
         Ok(_) => Err(ApiError::Validation(reference)),
         Err(mut errors) => {
@@ -604,7 +606,7 @@ pub async fn create(
         },
         desired.tag_ids.clone(),
     );
-    let draft = match ArticleDraft::parse(desired, None, now) {
+    let draft = match ArticleDraft::parse(desired, None, now, &cx.embeds) {
         Ok(draft) => draft,
         Err(mut errors) => {
             // Nothing will be written: a read is enough to report the bad
@@ -730,6 +732,7 @@ pub async fn update_as_sent(
     let clock = Arc::clone(&cx.clock);
     let urls = cx.media_urls.clone();
     let close_days = cx.comments_close_after_days;
+    let embeds = Arc::clone(&cx.embeds);
     cx.db
         .write(move |conn| {
             embedded_names::hold(conn, Hold::Shared)?;
@@ -766,7 +769,14 @@ pub async fn update_as_sent(
             let desired = Desired::from_patch(&row, &current, tag_ids, now, patch);
             may_make(&desired.author_ids, desired.status)?;
             expect.check(&current)?;
-            let draft = checked(conn, Arc::clone(&tree), desired, Some(current_status), now)?;
+            let draft = checked(
+                conn,
+                Arc::clone(&tree),
+                desired,
+                Some(current_status),
+                now,
+                &embeds,
+            )?;
             let featured = featured::resolve(
                 conn,
                 draft.featured_image.as_ref(),
