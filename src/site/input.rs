@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::rows::SiteSettingsRow;
-use super::settings::{Language, TimeZone};
+use super::settings::{Language, TimeZone, TimeZoneName};
 use crate::content::patch::Patch;
 use crate::error::FieldError;
 
@@ -27,7 +27,7 @@ pub struct SitePatch {
     pub frontend_url: Patch<String>,
     /// An IANA time zone: WordPress clients send times in it.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Africa/Porto-Novo")]
+    #[schema(value_type = Option<TimeZoneName>, example = "Africa/Porto-Novo")]
     pub timezone: Patch<String>,
     /// A BCP 47 language tag.
     #[serde(default)]

@@ -32,6 +32,70 @@ impl TimeZone {
     }
 }
 
+/// What the document says a time zone is: one of the IANA names the server
+/// knows (chrono-tz's database), listed, so that generated clients and
+/// fuzzers send only names that `TimeZone::parse` accepts.
+pub struct TimeZoneName;
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::extensions::Extensions;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An IANA time zone name"))
+            .enum_values(Some(names.clone()))
+            .examples(["Africa/Porto-Novo"])
+            // Generators that name enum members (openapi-python-client)
+            // would otherwise make `GMT+0`, `GMT-0` and `GMT0` one name.
+            .extensions(Some(
+                Extensions::builder()
+                    .add("x-enum-varnames", variable_names(&names))
+                    .build(),
+            ))
+            .into()
+    }
+}
+
+/// A distinct identifier per time zone name, for generated clients:
+/// `Africa/Porto-Novo` → `AFRICA_PORTO_NOVO`, `Etc/GMT+1` → `ETC_GMT_PLUS_1`,
+/// `Etc/GMT-1` → `ETC_GMT_MINUS_1`.
+fn variable_names(names: &[&str]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    names
+        .iter()
+        .map(|name| {
+            let chars: Vec<char> = name.chars().collect();
+            let mut out = String::new();
+            for (i, c) in chars.iter().enumerate() {
+                match c {
+                    c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+                    '+' => out.push_str("_PLUS_"),
+                    '-' if chars.get(i + 1).is_some_and(char::is_ascii_digit) => {
+                        out.push_str("_MINUS_")
+                    }
+                    _ => out.push('_'),
+                }
+            }
+            let mut name = out
+                .split('_')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            let base = name.clone();
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+impl utoipa::ToSchema for TimeZoneName {}
+
 /// A BCP 47 language tag, in its usual case (`fr`, `fr-BJ`, `en`, `ha`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Language(String);
@@ -151,6 +215,25 @@ impl SiteSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_have_distinct_names_for_generated_clients() {
+        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        let variables = variable_names(&names);
+        let distinct: std::collections::HashSet<&String> = variables.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+        let of = |name: &str| variables[names.iter().position(|n| *n == name).unwrap()].clone();
+        assert_eq!(of("Africa/Porto-Novo"), "AFRICA_PORTO_NOVO");
+        assert_eq!(of("Etc/GMT+1"), "ETC_GMT_PLUS_1");
+        assert_eq!(of("Etc/GMT-1"), "ETC_GMT_MINUS_1");
+    }
+
+    #[test]
+    fn every_documented_time_zone_is_accepted() {
+        for tz in chrono_tz::TZ_VARIANTS {
+            assert_eq!(TimeZone::parse(tz.name()).map(|t| t.name()), Ok(tz.name()));
+        }
+    }
 
     #[test]
     fn time_zones_are_iana_names() {

@@ -69,39 +69,33 @@ pub fn run(tx: &mut Tx<'_>, _job: &Job, now: NaiveDateTime) -> Result<(), ApiErr
     Ok(())
 }
 
+/// Writes the missing keys of up to `WINDOW` rows of one table (`$table`,
+/// its text column and its key column); how many rows it wrote.
+macro_rules! fill {
+    ($conn:expr, $table:ident, $text:ident, $key:ident) => {{
+        let rows: Vec<(i64, String)> = $table::table
+            .filter($table::$key.eq(empty()))
+            .select(($table::id, $table::$text))
+            .limit(WINDOW)
+            .load($conn)?;
+        for (id, text) in &rows {
+            diesel::update($table::table.find(id))
+                .set($table::$key.eq(sort_key(text)))
+                .execute($conn)?;
+        }
+        rows.len()
+    }};
+}
+
 /// Writes the keys of up to `WINDOW` rows of each table; whether more may
 /// remain.
 pub fn window(conn: &mut DbConnection) -> Result<bool, ApiError> {
-    let tag_rows: Vec<(i64, String)> = tags::table
-        .filter(tags::name_key.eq(empty()))
-        .select((tags::id, tags::name))
-        .limit(WINDOW)
-        .load(conn)?;
-    for (id, name) in &tag_rows {
-        diesel::update(tags::table.find(id))
-            .set(tags::name_key.eq(sort_key(name)))
-            .execute(conn)?;
-    }
-    let author_rows: Vec<(i64, String)> = authors::table
-        .filter(authors::name_key.eq(empty()))
-        .select((authors::id, authors::name))
-        .limit(WINDOW)
-        .load(conn)?;
-    for (id, name) in &author_rows {
-        diesel::update(authors::table.find(id))
-            .set(authors::name_key.eq(sort_key(name)))
-            .execute(conn)?;
-    }
-    let article_rows: Vec<(i64, String)> = articles::table
-        .filter(articles::title_key.eq(empty()))
-        .select((articles::id, articles::title))
-        .limit(WINDOW)
-        .load(conn)?;
-    for (id, title) in &article_rows {
-        diesel::update(articles::table.find(id))
-            .set(articles::title_key.eq(sort_key(title)))
-            .execute(conn)?;
-    }
-    let full = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= WINDOW;
-    Ok(full(tag_rows.len()) || full(author_rows.len()) || full(article_rows.len()))
+    let written = [
+        fill!(conn, tags, name, name_key),
+        fill!(conn, authors, name, name_key),
+        fill!(conn, articles, title, title_key),
+    ];
+    Ok(written
+        .iter()
+        .any(|&n| i64::try_from(n).unwrap_or(i64::MAX) >= WINDOW))
 }
