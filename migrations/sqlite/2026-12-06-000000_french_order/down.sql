@@ -1,4 +1,3 @@
-DROP INDEX articles_title_key;
 DROP INDEX authors_name_key;
 DROP INDEX tags_name_key;
 ALTER TABLE articles DROP COLUMN title_key;

@@ -23,8 +23,13 @@ pub const KIND: &str = "names.sort_keys_backfill";
 /// Rows per table per run (and per transaction).
 const WINDOW: i64 = 1_000;
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {}
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Payload {
+    /// Articles up to this id have been looked at (their key has no index:
+    /// they are walked by id, once).
+    #[serde(default)]
+    after_article: i64,
+}
 
 fn empty() -> Vec<u8> {
     Vec::new()
@@ -56,20 +61,22 @@ pub fn schedule_if_needed(db: &Db, now: NaiveDateTime) -> Result<bool, ApiError>
     if missing == 0 {
         return Ok(false);
     }
-    db.write_blocking(|tx| jobs::enqueue_replacing(tx, KIND, &Payload {}, now, now))?;
+    db.write_blocking(|tx| jobs::enqueue_replacing(tx, KIND, &Payload::default(), now, now))?;
     Ok(true)
 }
 
 /// The job: one window of each table, then the next run enqueued in the
 /// same transaction while rows remain.
-pub fn run(tx: &mut Tx<'_>, _job: &Job, now: NaiveDateTime) -> Result<(), ApiError> {
-    if window(tx)? {
-        jobs::enqueue(tx, KIND, &Payload {}, now, now)?;
+pub fn run(tx: &mut Tx<'_>, job: &Job, now: NaiveDateTime) -> Result<(), ApiError> {
+    let Payload { after_article } = job.payload()?;
+    if let Some(after_article) = window(tx, after_article)? {
+        jobs::enqueue(tx, KIND, &Payload { after_article }, now, now)?;
     }
     Ok(())
 }
 
-/// Writes the missing keys of up to `WINDOW` rows of one table (`$table`,
+/// Writes the missing keys of up to `WINDOW` rows of one table, found by
+/// the key's index (`$table`,
 /// its text column and its key column); how many rows it wrote.
 macro_rules! fill {
     ($conn:expr, $table:ident, $text:ident, $key:ident) => {{
@@ -87,15 +94,37 @@ macro_rules! fill {
     }};
 }
 
-/// Writes the keys of up to `WINDOW` rows of each table; whether more may
-/// remain.
-pub fn window(conn: &mut DbConnection) -> Result<bool, ApiError> {
-    let written = [
-        fill!(conn, tags, name, name_key),
-        fill!(conn, authors, name, name_key),
-        fill!(conn, articles, title, title_key),
-    ];
-    Ok(written
-        .iter()
-        .any(|&n| i64::try_from(n).unwrap_or(i64::MAX) >= WINDOW))
+/// Writes the keys of up to `WINDOW` rows of each table (articles after
+/// `after_article` by id); where the next run starts when more may remain.
+pub fn window(conn: &mut DbConnection, after_article: i64) -> Result<Option<i64>, ApiError> {
+    let full = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= WINDOW;
+    let tags = fill!(conn, tags, name, name_key);
+    let authors = fill!(conn, authors, name, name_key);
+    let ids: Vec<i64> = articles::table
+        .filter(articles::id.gt(after_article))
+        .select(articles::id)
+        .order(articles::id)
+        .limit(WINDOW)
+        .load(conn)?;
+    let last = ids.last().copied();
+    if let (Some(&first), Some(last)) = (ids.first(), last) {
+        let rows: Vec<(i64, String)> = articles::table
+            .filter(articles::id.between(first, last))
+            .filter(articles::title_key.eq(empty()))
+            .select((articles::id, articles::title))
+            .load(conn)?;
+        for (id, title) in &rows {
+            diesel::update(articles::table.find(id))
+                .set(articles::title_key.eq(sort_key(title)))
+                .execute(conn)?;
+        }
+    }
+    let more_articles = full(ids.len());
+    Ok((full(tags) || full(authors) || more_articles).then(|| {
+        if more_articles {
+            last.unwrap_or(after_article)
+        } else {
+            after_article
+        }
+    }))
 }
