@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use utoipa_actix_web::AppExt;
 
 pub use config::Config;
@@ -321,7 +321,7 @@ fn serve(
     let cors_origins = state.config.cors_origins.clone();
     let state = web::Data::new(state);
     let draining = web::Data::from(Arc::clone(&drain));
-    let server = HttpServer::new(move || {
+    let app = move || {
         App::new()
             .wrap(from_fn(http::control_characters::refuse_in_path_and_query))
             .wrap(from_fn(http::fallback::problem_fallback))
@@ -346,20 +346,21 @@ fn serve(
             .into_app()
             .configure(routes::undocumented)
             .default_service(web::to(http::fallback::unknown_route))
-    })
-    .on_connect(move |_, extensions| {
-        extensions.insert(drain.track());
-    })
-    // SIGTERM and SIGINT are handled by `shutdown::serve`: actix's own
-    // graceful stop drops requests (see the `shutdown` module).
-    .disable_signals()
-    // Only a backstop: `shutdown::serve` stops it when its connections are
-    // gone or the same time has passed since the signal.
-    .shutdown_timeout(shutdown::SHUTDOWN_TIMEOUT.as_secs())
-    .worker_max_blocking_threads(blocking_threads);
-    let server = match workers {
-        Some(workers) => server.workers(workers),
-        None => server,
     };
-    Ok(server.listen(listener)?.run())
+    http::server::listen(
+        listener,
+        app,
+        http::server::Options {
+            workers,
+            max_blocking_threads: blocking_threads,
+            // Only a backstop: `shutdown::serve` stops it when its
+            // connections are gone or the same time has passed since the
+            // signal. SIGTERM and SIGINT are handled there too: actix's own
+            // graceful stop drops requests (see the `shutdown` module).
+            shutdown_timeout: shutdown::SHUTDOWN_TIMEOUT,
+            on_connect: move |extensions: &mut actix_http::Extensions| {
+                extensions.insert(drain.track());
+            },
+        },
+    )
 }

@@ -10,6 +10,8 @@ pub mod fallback;
 pub mod listing;
 pub mod object;
 pub mod origin;
+pub mod raw_targets;
 pub mod request_log;
 pub mod response_cache;
 pub mod security_headers;
+pub mod server;

@@ -35,6 +35,7 @@ mod micropub;
 mod own_bylines;
 mod password_guessing;
 mod permissions;
+mod raw_targets;
 mod read_paths;
 mod site;
 mod users;
