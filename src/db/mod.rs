@@ -9,6 +9,7 @@ pub mod page_window;
 mod plan_stability;
 pub mod schema;
 pub mod slug_lock;
+mod statistics;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -347,6 +348,9 @@ pub struct Db {
     generation: Arc<ContentGeneration>,
     /// Raised after every commit that enqueued a job (see `jobs`).
     jobs_signal: Arc<crate::jobs::Signal>,
+    /// PostgreSQL: told of every commit that changed content, so bulk
+    /// writes do not leave the planner with stale figures (`statistics`).
+    freshness: Option<Arc<statistics::Freshness>>,
     /// How long a request waits for a pooled connection (`CMS_DB_TIMEOUT_MS`).
     connect_timeout: Duration,
 }
@@ -480,9 +484,17 @@ fn write_on_sqlite<T>(
 }
 
 /// What happens once a write has committed.
-fn apply(generation: &ContentGeneration, jobs: &crate::jobs::Signal, after: AfterCommit) {
+fn apply(
+    generation: &ContentGeneration,
+    jobs: &crate::jobs::Signal,
+    freshness: Option<&statistics::Freshness>,
+    after: AfterCommit,
+) {
     if after.content {
         generation.bump();
+        if let Some(freshness) = freshness {
+            freshness.wrote();
+        }
     }
     if after.jobs {
         jobs.raise();
@@ -547,6 +559,7 @@ impl Db {
                 outage: Arc::default(),
                 generation: Arc::default(),
                 jobs_signal: Arc::default(),
+                freshness: statistics::Freshness::start(&config.database_url).map(Arc::new),
                 connect_timeout: config.db_connect_timeout,
             },
             fresh,
@@ -655,12 +668,13 @@ impl Db {
     {
         let generation = Arc::clone(&self.generation);
         let jobs = Arc::clone(&self.jobs_signal);
+        let freshness = self.freshness.clone();
         let Some(writer) = self.writer.clone() else {
             let mut f = f;
             return self
                 .read(move |conn| {
                     let (value, after) = write_retrying(conn, &mut f)?;
-                    apply(&generation, &jobs, after);
+                    apply(&generation, &jobs, freshness.as_deref(), after);
                     Ok(value)
                 })
                 .await;
@@ -669,7 +683,7 @@ impl Db {
         let path = self.sqlite_path.clone();
         actix_web::web::block(move || {
             let (value, after) = write_on_sqlite(&writer, &manager, path.as_deref(), f)?;
-            apply(&generation, &jobs, after);
+            apply(&generation, &jobs, freshness.as_deref(), after);
             Ok(value)
         })
         .await
@@ -690,7 +704,12 @@ impl Db {
                 conn.serve(|conn| write_retrying(conn, &mut f))?
             }
         };
-        apply(&self.generation, &self.jobs_signal, after);
+        apply(
+            &self.generation,
+            &self.jobs_signal,
+            self.freshness.as_deref(),
+            after,
+        );
         Ok(value)
     }
 

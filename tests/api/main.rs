@@ -26,6 +26,7 @@ mod content_taxonomy;
 mod contract_details;
 mod forged_tokens;
 mod french_order;
+mod fresh_statistics;
 mod frontends;
 mod ghost_admin;
 mod hostile_input;
