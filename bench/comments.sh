@@ -51,7 +51,7 @@ SLUG=$(cat "$WORK/comment_article.txt")
 LIST="$BASE/api/v1/articles/$SLUG/comments?per_page=20"
 echo "| scenario | conns | req/s | p50 ms | p99 ms |"
 echo "|---|---:|---:|---:|---:|"
-row() { python3 bench/parse_wrk.py "$WORK/wrk.txt" "$1" "$2" "" | sed 's/ 100 % |$//'; }
+row() { python3 bench/parse_wrk.py "$1" "$2" "" "$WORK/wrk.txt" | sed 's/ 100 % |$//'; }
 measure_list() {
   for conns in 2 16; do
     wrk -t2 -c"$conns" --latency -d1s "$LIST" >/dev/null

@@ -4,6 +4,8 @@
 #
 #   bench/run.sh [sqlite|postgres] [articles] [seconds]
 #   CMS_RESPONSE_CACHE_MB=0 bench/run.sh ...   # response cache off: every read hits the database
+#   BENCH_REPEAT=10 bench/run.sh ...           # each scenario 10 times: median, worst p99, max
+#   BENCH_CONNS=16 BENCH_SCENARIOS='^list page 1 \(|slug' bench/run.sh ...   # some rows only
 #
 # Prints requests/s, p50 and p99 per scenario at 2 and 16 connections, the
 # server's peak RSS, and the ratio to the fixed-JSON ceiling measured in the
@@ -81,21 +83,34 @@ add "article by random slug" "$BASE" bench/random_slug.lua
 add "categories tree" "$BASE/api/v1/categories"
 add "authenticated create" "$BASE" bench/create.lua
 
+REPEAT="${BENCH_REPEAT:-1}"
 RESULTS="$OUT/results-$BACKEND-$ARTICLES-cache-$CACHE.md"
 {
-  echo "| scenario | conns | req/s | p50 ms | p99 ms | % of ceiling |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  if [ "$REPEAT" -gt 1 ]; then
+    echo "| scenario ($REPEAT runs) | conns | median req/s | median p50 ms | median p99 ms | worst p99 ms | max ms | % of ceiling |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  else
+    echo "| scenario | conns | req/s | p50 ms | p99 ms | % of ceiling |"
+    echo "|---|---:|---:|---:|---:|---:|"
+  fi
 } >"$RESULTS"
-for conns in 2 16; do
+for conns in ${BENCH_CONNS:-2 16}; do
   ceiling=""
   for i in "${!NAMES[@]}"; do
+    # The ceiling (first) always runs: the other rows' ratios need it.
+    if [ "$i" -gt 0 ] && [ -n "${BENCH_SCENARIOS:-}" ] && ! [[ "${NAMES[$i]}" =~ $BENCH_SCENARIOS ]]; then
+      continue
+    fi
     args=(-t2 -c"$conns" --latency)
     [ -n "${SCRIPTS[$i]}" ] && args+=(-s "${SCRIPTS[$i]}")
     [ -n "${HEADERS[$i]}" ] && args+=(-H "${HEADERS[$i]}")
     BENCH_OUT="$OUT" wrk "${args[@]}" -d"${WARMUP}s" "${URLS[$i]}" >/dev/null
-    BENCH_OUT="$OUT" wrk "${args[@]}" -d"${DURATION}s" "${URLS[$i]}" >"$WORK/wrk.txt"
-    line=$(python3 bench/parse_wrk.py "$WORK/wrk.txt" "${NAMES[$i]}" "$conns" "$ceiling")
-    [ -z "$ceiling" ] && ceiling=$(grep -oP 'Requests/sec:\s*\K[0-9.]+' "$WORK/wrk.txt")
+    rm -f "$WORK"/wrk-*.txt
+    for run in $(seq 1 "$REPEAT"); do
+      BENCH_OUT="$OUT" wrk "${args[@]}" -d"${DURATION}s" "${URLS[$i]}" >"$WORK/wrk-$run.txt"
+    done
+    line=$(python3 bench/parse_wrk.py "${NAMES[$i]}" "$conns" "$ceiling" "$WORK"/wrk-*.txt)
+    [ -z "$ceiling" ] && ceiling=$(grep -oP 'Requests/sec:\s*\K[0-9.]+' "$WORK/wrk-1.txt")
     echo "$line" | tee -a "$RESULTS"
   done
 done

@@ -12,23 +12,23 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Upper bounds of the latency buckets, in seconds: from a cached read
-/// (well under a millisecond) to a slow upload.
-const BUCKETS: [f64; 12] = [
-    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+/// Upper bounds of the latency buckets, in seconds: from a pool checkout
+/// or a cached read (well under a millisecond) to a slow upload.
+const BUCKETS: [f64; 14] = [
+    0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
-/// One route's latency histogram: a count per bucket (not cumulative;
-/// summed when rendered), the total count and the sum.
+/// A latency histogram: a count per bucket (not cumulative; summed when
+/// rendered), the total count and the sum.
 #[derive(Default)]
-struct Histogram {
+pub struct Histogram {
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
 }
 
 impl Histogram {
-    fn record(&self, elapsed: std::time::Duration) {
+    pub fn record(&self, elapsed: std::time::Duration) {
         let seconds = elapsed.as_secs_f64();
         if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
             self.buckets[i].fetch_add(1, Ordering::Relaxed);
@@ -36,6 +36,21 @@ impl Histogram {
         self.count.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Its `_bucket`, `_sum` and `_count` lines under `name` with `labels`
+    /// (already escaped, without braces).
+    fn render(&self, out: &mut String, name: &str, labels: &str) {
+        let mut cumulative = 0;
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            cumulative += bucket.load(Ordering::Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {count}");
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {sum}");
+        let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
     }
 }
 
@@ -151,28 +166,7 @@ impl Metrics {
                 escape_label(method),
                 escape_label(route)
             );
-            let mut cumulative = 0;
-            for (bound, bucket) in BUCKETS.iter().zip(&histogram.buckets) {
-                cumulative += bucket.load(Ordering::Relaxed);
-                let _ = writeln!(
-                    out,
-                    "cms_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
-                );
-            }
-            let count = histogram.count.load(Ordering::Relaxed);
-            let _ = writeln!(
-                out,
-                "cms_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
-            );
-            let sum = histogram.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-            let _ = writeln!(
-                out,
-                "cms_http_request_duration_seconds_sum{{{labels}}} {sum}"
-            );
-            let _ = writeln!(
-                out,
-                "cms_http_request_duration_seconds_count{{{labels}}} {count}"
-            );
+            histogram.render(out, "cms_http_request_duration_seconds", &labels);
         }
     }
 
@@ -243,6 +237,19 @@ impl Metrics {
             "cms_db_connections{{state=\"busy\"}} {}",
             pool.connections.saturating_sub(pool.idle_connections)
         );
+        let timings = state.db.timings();
+        let _ = writeln!(
+            out,
+            "# HELP cms_db_phase_seconds Where a database read or write spends its time: waiting for a blocking thread, waiting for a pooled connection, running its queries on it."
+        );
+        let _ = writeln!(out, "# TYPE cms_db_phase_seconds histogram");
+        for (phase, histogram) in timings.phases() {
+            histogram.render(
+                &mut out,
+                "cms_db_phase_seconds",
+                &format!("phase=\"{phase}\""),
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP cms_password_verifications_total Passwords checked against a stored hash."

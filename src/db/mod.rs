@@ -10,6 +10,7 @@ mod plan_stability;
 pub mod schema;
 pub mod slug_lock;
 mod statistics;
+pub mod timings;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -351,6 +352,7 @@ pub struct Db {
     /// PostgreSQL: told of every commit that changed content, so bulk
     /// writes do not leave the planner with stale figures (`statistics`).
     freshness: Option<Arc<statistics::Freshness>>,
+    timings: Arc<timings::Timings>,
     /// How long a request waits for a pooled connection (`CMS_DB_TIMEOUT_MS`).
     connect_timeout: Duration,
 }
@@ -560,6 +562,7 @@ impl Db {
                 generation: Arc::default(),
                 jobs_signal: Arc::default(),
                 freshness: statistics::Freshness::start(&config.database_url).map(Arc::new),
+                timings: Arc::default(),
                 connect_timeout: config.db_connect_timeout,
             },
             fresh,
@@ -600,22 +603,33 @@ impl Db {
         let pool = self.pool.clone();
         let wait = self.connect_timeout;
         let outage = Arc::clone(&self.outage);
+        let timings = Arc::clone(&self.timings);
+        let queued = Instant::now();
         // What the request found is recorded on the blocking thread, which
         // runs to the end even if the client leaves and this future is
         // dropped: a prober that never reported would keep every later
         // request out of the database.
-        actix_web::web::block(move || match pool.get_timeout(wait) {
-            Ok(mut conn) => {
-                outage.record(false);
-                conn.serve(f)
-            }
-            Err(e) => {
-                // r2d2 names the last connection error after its timeout
-                // ("timed out waiting for connection: …"); a pool merely
-                // busy under load names none, and is no outage.
-                let message = e.to_string();
-                outage.record(message.contains("connection: "));
-                Err(ApiError::DatabaseUnavailable(message))
+        actix_web::web::block(move || {
+            let asked = Instant::now();
+            timings.blocking_wait.record(asked - queued);
+            let checkout = pool.get_timeout(wait);
+            let started = Instant::now();
+            timings.pool_wait.record(started - asked);
+            match checkout {
+                Ok(mut conn) => {
+                    outage.record(false);
+                    let result = conn.serve(f);
+                    timings.work.record(started.elapsed());
+                    result
+                }
+                Err(e) => {
+                    // r2d2 names the last connection error after its timeout
+                    // ("timed out waiting for connection: …"); a pool merely
+                    // busy under load names none, and is no outage.
+                    let message = e.to_string();
+                    outage.record(message.contains("connection: "));
+                    Err(ApiError::DatabaseUnavailable(message))
+                }
             }
         })
         .await
@@ -719,6 +733,11 @@ impl Db {
         self.pool
             .get_timeout(self.connect_timeout)
             .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))
+    }
+
+    /// Where reads and writes spend their time (`/metrics`).
+    pub fn timings(&self) -> &timings::Timings {
+        &self.timings
     }
 
     pub fn pool_state(&self) -> r2d2::State {

@@ -109,6 +109,19 @@ async fn metrics_can_be_protected_and_show_routes_and_the_cache(backend: Backend
         2.0
     );
     assert!(text.contains("# TYPE cms_http_request_duration_seconds histogram"));
+    // The miss went to the database: each phase of its trip counted once
+    // at least (the list's page and its total), and every phase's
+    // histogram adds up.
+    for phase in ["blocking_wait", "pool_wait", "work"] {
+        let count = value(&format!("cms_db_phase_seconds_count{{phase=\"{phase}\"}} "));
+        assert!(count >= 1.0, "{phase}: {text}");
+        assert_eq!(
+            value(&format!(
+                "cms_db_phase_seconds_bucket{{phase=\"{phase}\",le=\"+Inf\"}} "
+            )),
+            count
+        );
+    }
     assert!(!text.contains(token));
 }
 
