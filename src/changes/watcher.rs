@@ -21,8 +21,9 @@ use crate::jobs::Signal;
 /// SQLite: how often the newest event id is read.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// PostgreSQL: the longest sleep between checks that the application is
-/// still there (the thread ends with it).
-const LISTEN_TIMEOUT: Duration = Duration::from_secs(1);
+/// still there (the thread ends with it). Nothing else wakes it but a
+/// notification: an idle server sleeps.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(60);
 const RECONNECT_DELAY: Duration = Duration::from_secs(1);
 
 /// Starts the watcher thread; it ends when the generation is dropped.

@@ -61,10 +61,14 @@ impl Handlers {
     }
 }
 
-/// The longest a worker sleeps without looking: PostgreSQL wakes it on
-/// every enqueue (`NOTIFY cms_jobs`); on SQLite another process (the CLI)
-/// is seen within this.
+/// The longest a worker sleeps without looking, on SQLite: another process
+/// (the CLI) enqueues without telling, and is seen within this.
 const LONGEST_SLEEP: Duration = Duration::from_secs(5);
+/// The same on PostgreSQL, where every enqueue wakes the workers of every
+/// process (`NOTIFY cms_jobs`, heard by `changes::watcher`) and the next
+/// due time is known: only how long a worker outlives a stopped
+/// application. An idle server does not look every few seconds.
+const LONGEST_SLEEP_LISTENING: Duration = Duration::from_secs(60);
 /// After the database failed, before trying again.
 const AFTER_ERROR: Duration = Duration::from_secs(1);
 
@@ -153,6 +157,10 @@ impl Runner {
     /// How long to sleep with nothing to do: until the next job is due (or
     /// a claimed one's lease passes), at most `LONGEST_SLEEP`.
     fn idle(&self) -> Duration {
+        let longest = match self.db.backend() {
+            crate::db::Backend::Postgres => LONGEST_SLEEP_LISTENING,
+            crate::db::Backend::Sqlite => LONGEST_SLEEP,
+        };
         let next = self
             .db
             .get_blocking()
@@ -161,14 +169,14 @@ impl Runner {
             Ok(Some(due)) => (due - self.clock.now())
                 .to_std()
                 .unwrap_or(Duration::ZERO)
-                .clamp(Duration::from_millis(50), LONGEST_SLEEP),
-            Ok(None) => LONGEST_SLEEP,
+                .clamp(Duration::from_millis(50), longest),
+            Ok(None) => longest,
             Err(_) => AFTER_ERROR,
         }
     }
 
     /// Starts `count` worker threads; they end once `alive` is gone (the
-    /// application stopped), within `LONGEST_SLEEP`.
+    /// application stopped), within `LONGEST_SLEEP` (or `_LISTENING`).
     pub fn start(self, count: usize, signal: Arc<Signal>, alive: Weak<()>) {
         let runner = Arc::new(self);
         {
